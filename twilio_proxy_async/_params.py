@@ -1,0 +1,142 @@
+"""Checking and encoding request arguments, before anything is sent.
+
+Every check raises ``InvalidParameterError`` naming the argument, so bad input never costs
+a round trip and never reaches Twilio.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from enum import Enum
+from typing import TypeVar
+from urllib.parse import quote
+
+import attrs
+
+from ._exceptions import InvalidParameterError
+from .models._common import sid_pattern
+
+__all__ = [
+    "Param",
+    "check_enum",
+    "check_identifier",
+    "check_limit",
+    "check_page_size",
+    "check_sid",
+    "form_items",
+    "format_datetime",
+    "path",
+]
+
+E = TypeVar("E", bound=Enum)
+
+
+def check_sid(value: object, prefix: str, name: str) -> str:
+    """``value`` if it is a SID with this prefix; otherwise an error before any request."""
+    if not isinstance(value, str) or not sid_pattern(prefix).fullmatch(value):
+        raise InvalidParameterError(
+            f"{name} must be a SID: '{prefix}' followed by 32 hex digits, got {value!r}"
+        )
+    return value
+
+
+def check_identifier(value: object, name: str) -> str:
+    """A SID or a unique name: any non-empty string (the spec gives the path no pattern)."""
+    if not isinstance(value, str) or not value:
+        raise InvalidParameterError(f"{name} must be a non-empty string, got {value!r}")
+    return value
+
+
+def check_enum(kind: type[E], value: object, name: str) -> E:
+    """A member of ``kind`` from the member itself or its exact string value."""
+    if isinstance(value, kind):
+        return value
+    for member in kind:
+        if isinstance(value, str) and member.value == value:
+            return member
+    allowed = ", ".join(repr(member.value) for member in kind)
+    raise InvalidParameterError(f"{name} must be one of {allowed}; got {value!r}")
+
+
+def check_page_size(page_size: int | None, maximum: int) -> None:
+    if page_size is None:
+        return
+    if type(page_size) is not int or not 1 <= page_size <= maximum:
+        raise InvalidParameterError(f"page_size must be an integer from 1 to {maximum}")
+
+
+def check_limit(limit: int | None) -> None:
+    if limit is None:
+        return
+    if type(limit) is not int or limit < 1:
+        raise InvalidParameterError("limit must be a positive integer")
+
+
+def format_datetime(value: datetime, name: str) -> str:
+    """Twilio's UTC form. A naive datetime is ambiguous and refused rather than guessed."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise InvalidParameterError(f"{name} must be a timezone-aware datetime")
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@attrs.frozen
+class Param:
+    """How one keyword argument is checked and sent: its wire name and its kind.
+
+    ``kind`` is str, int, bool, datetime, an Enum class (strict: member or exact value),
+    or ``list`` for a repeated string field; ``sid`` names a SID prefix to enforce.
+    """
+
+    wire: str
+    kind: type[object]
+    sid: str | None = None
+
+
+def _check(name: str, param: Param, value: object) -> list[str]:
+    kind = param.kind
+    if isinstance(kind, type) and issubclass(kind, Enum):
+        return [str(check_enum(kind, value, name).value)]
+    if kind is bool:
+        if not isinstance(value, bool):
+            raise InvalidParameterError(f"{name} must be True or False, got {value!r}")
+        return ["true" if value else "false"]
+    if kind is int:
+        if type(value) is not int:
+            raise InvalidParameterError(f"{name} must be an integer, got {value!r}")
+        return [str(value)]
+    if kind is datetime:
+        if not isinstance(value, datetime):
+            raise InvalidParameterError(f"{name} must be a datetime, got {value!r}")
+        return [format_datetime(value, name)]
+    if kind is list:
+        if isinstance(value, str) or not isinstance(value, Sequence):
+            raise InvalidParameterError(f"{name} must be a sequence of strings, got {value!r}")
+        items = list(value)
+        if not all(isinstance(item, str) for item in items):
+            raise InvalidParameterError(f"{name} must contain only strings, got {value!r}")
+        return items
+    if not isinstance(value, str):
+        raise InvalidParameterError(f"{name} must be a string, got {value!r}")
+    if param.sid is not None:
+        check_sid(value, param.sid, name)
+    return [value]
+
+
+def form_items(params: Mapping[str, Param], **values: object) -> list[tuple[str, str]]:
+    """Checked form pairs in the order of ``params``; None means "not given" and is left out,
+    a list repeats its key."""
+    pairs: list[tuple[str, str]] = []
+    for name, param in params.items():
+        value = values.pop(name)
+        if value is None:
+            continue
+        pairs.extend((param.wire, encoded) for encoded in _check(name, param, value))
+    if values:
+        raise TypeError(f"unexpected form values: {sorted(values)}")
+    return pairs
+
+
+def path(template: str, *segments: str) -> str:
+    """Fill ``{}`` placeholders with fully percent-encoded segments (no '/', '?' or '#' pass)."""
+    return template.format(*(quote(segment, safe="") for segment in segments))

@@ -1,0 +1,170 @@
+"""One request coroutine: headers, form encoding, concurrency limit, timeout, retry, errors.
+
+Every request the SDK makes, list prefetches included, goes through ``Transport.request``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from urllib.parse import quote, urlencode
+
+import aiohttp
+import attrs
+from multidict import CIMultiDictProxy
+from yarl import URL
+
+from ._config import Origins
+from ._exceptions import (
+    ClientClosedError,
+    TwilioAPIError,
+    TwilioConnectionError,
+    TwilioError,
+    TwilioTimeoutError,
+    error_from_response,
+)
+from ._retry import RetryPolicy, parse_retry_after
+
+__all__ = ["Response", "Transport", "encode_form"]
+
+logger = logging.getLogger("twilio_proxy_async")
+
+FormItems = Sequence[tuple[str, str]]
+
+
+@attrs.frozen
+class Response:
+    """A finished 2xx exchange, before the body is interpreted."""
+
+    status: int
+    headers: CIMultiDictProxy[str]
+    body: bytes
+    method: str
+    url: str
+
+
+def encode_form(items: FormItems) -> bytes:
+    """application/x-www-form-urlencoded with %20 for spaces, repeated keys kept in order."""
+    return urlencode(items, quote_via=quote).encode("ascii")
+
+
+# aiohttp failures that happen before a byte of the request could reach the server.
+_NOT_SENT: tuple[type[BaseException], ...] = (aiohttp.ClientConnectorError,)
+
+
+class Transport:
+    """Sends requests for one client; owns nothing but borrows the session it is handed."""
+
+    def __init__(
+        self,
+        *,
+        session: Callable[[], Awaitable[aiohttp.ClientSession]],
+        origins: Origins,
+        authorization: str,
+        user_agent: str,
+        timeout: float,
+        retry: RetryPolicy,
+        max_concurrency: int,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._session = session
+        self._origins = origins
+        self._timeout = timeout
+        self._retry = retry
+        self._sleep = sleep
+        self._limit = asyncio.Semaphore(max_concurrency)
+        self._headers = {
+            "Authorization": authorization,
+            "User-Agent": user_agent,
+            "Accept": "application/json",
+        }
+        self._form_headers = {
+            **self._headers,
+            "Content-Type": "application/x-www-form-urlencoded",
+        }
+        self.closed = False
+
+    def __repr__(self) -> str:
+        return f"<Transport origins={dict(self._origins.by_product)!r} timeout={self._timeout}>"
+
+    async def request(self, method: str, url: str, *, form: FormItems | None = None) -> Response:
+        """Send ``method url`` (``url`` already percent-encoded) and return its 2xx answer.
+
+        Raises the typed ``TwilioAPIError`` for other statuses and ``TwilioConnectionError``
+        when no answer came, after the retries the policy allows.
+        """
+        if self.closed:
+            raise ClientClosedError("this client is closed; create a new Client")
+        if not self._origins.allows(url):
+            # Reaching here means a bug upstream; it must never turn into a credential leak.
+            raise TwilioError(f"refusing to send credentials to {url!r}")
+        body = encode_form(form) if form is not None else None
+        headers = self._form_headers if body is not None else self._headers
+        waits = self._retry.waits()
+        while True:
+            try:
+                return await self._attempt(method, url, body, headers)
+            except TwilioAPIError as exc:
+                if not self._retry.retries_status(method, exc.status):
+                    raise
+                failure: TwilioError = exc
+                retry_after = exc.retry_after
+            except _Unanswered as exc:
+                if not self._retry.retries_connection_failure(method, request_sent=exc.sent):
+                    raise exc.error from exc.cause
+                failure = exc.error
+                retry_after = None
+            fallback = next(waits, None)
+            if fallback is None:
+                raise failure
+            delay = self._retry.wait_for(retry_after, fallback)
+            logger.info("retrying %s %s in %.2fs after: %s", method, url, delay, failure)
+            await self._sleep(delay)
+            if self.closed:
+                raise ClientClosedError("the client was closed while a request waited to retry")
+
+    async def _attempt(
+        self, method: str, url: str, body: bytes | None, headers: dict[str, str]
+    ) -> Response:
+        session = await self._session()
+        async with self._limit:
+            try:
+                async with asyncio.timeout(self._timeout):
+                    async with session.request(
+                        method,
+                        URL(url, encoded=True),
+                        data=body,
+                        headers=headers,
+                        allow_redirects=False,
+                    ) as answer:
+                        payload = await answer.read()
+            except TimeoutError as exc:
+                error: TwilioConnectionError = TwilioTimeoutError(
+                    f"no complete answer within {self._timeout}s", method=method, url=url
+                )
+                raise _Unanswered(error, exc, sent=True) from None
+            except aiohttp.ClientError as exc:
+                reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+                error = TwilioConnectionError(reason, method=method, url=url)
+                raise _Unanswered(error, exc, sent=not isinstance(exc, _NOT_SENT)) from None
+        if 200 <= answer.status < 300:
+            return Response(answer.status, answer.headers, payload, method, url)
+        raise error_from_response(
+            status=answer.status,
+            headers=answer.headers,
+            body=payload,
+            method=method,
+            url=url,
+            retry_after=parse_retry_after(answer.headers.get("Retry-After")),
+        )
+
+
+class _Unanswered(Exception):
+    """Carries a connection failure and whether the request may have been sent."""
+
+    def __init__(self, error: TwilioConnectionError, cause: BaseException, *, sent: bool) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.cause = cause
+        self.sent = sent

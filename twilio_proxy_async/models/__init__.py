@@ -1,0 +1,1 @@
+"""Models: frozen attrs classes with the JSON field names of Twilio's resources."""

@@ -1,0 +1,1 @@
+"""Resource classes: one per Twilio resource, thin methods declaring path and model."""
