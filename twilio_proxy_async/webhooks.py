@@ -1,0 +1,350 @@
+"""Validate the ``X-Twilio-Signature`` header of webhooks Twilio sends to your app.
+
+Twilio signs every callback with HMAC-SHA1 keyed by your account's auth token, over the
+public URL it called followed by the form fields (JSON callbacks: over the URL alone, with the
+body bound through the URL's ``bodySHA256`` query value).
+
+With aiohttp, put the webhook routes in a sub-app guarded by the middleware::
+
+    hooks = web.Application(middlewares=[twilio_signature_middleware(auth_token)])
+    hooks.router.add_post("/proxy/callback", on_proxy_callback)
+    app.add_subapp("/twilio/", hooks)
+
+Behind a proxy or load balancer, pass ``public_base_url="https://hooks.example.com"`` (the
+origin configured in Twilio), or ``trust_forwarded=True`` when the proxy sets
+``X-Forwarded-Proto``/``X-Forwarded-Host`` and strips any a client sends. Other frameworks
+call :func:`validate_request` with the request's URL, headers and raw body.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import logging
+from collections.abc import Iterable, Mapping, Sequence
+from urllib.parse import parse_qs, parse_qsl
+
+from aiohttp import web
+from aiohttp.typedefs import Handler, Middleware
+from multidict import MultiMapping
+
+__all__ = [
+    "SIGNATURE_HEADER",
+    "FormParams",
+    "compute_signature",
+    "public_request_url",
+    "twilio_signature_middleware",
+    "validate_request",
+    "validate_signature",
+    "verify_aiohttp_request",
+]
+
+SIGNATURE_HEADER = "X-Twilio-Signature"
+
+FormParams = Mapping[str, str | Sequence[str]]
+
+_DEFAULT_PORTS = {"https": "443", "http": "80"}
+_FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+
+logger = logging.getLogger(__name__)
+
+
+def compute_signature(auth_token: str, url: str, params: FormParams | None = None) -> str:
+    """Return the ``X-Twilio-Signature`` Twilio sends for a request to ``url`` with ``params``.
+
+    A value may be a sequence for a repeated field; a ``multidict`` mapping (as returned by
+    aiohttp's ``request.post()``) contributes every value of a repeated key.
+    """
+    parts = [url]
+    if params:
+        for name in sorted(set(params)):
+            # Distinct values, sorted: what Twilio's current Python and Node validators both
+            # sign (twilio-python kept duplicates in its first fix for issue #613, then moved
+            # to distinct values), so a field repeated with one value counts once.
+            for value in sorted(set(_values_of(params, name))):
+                parts.append(name)
+                parts.append(value)
+    digest = hmac.new(_hmac_key(auth_token), "".join(parts).encode("utf-8"), hashlib.sha1)
+    return base64.b64encode(digest.digest()).decode("ascii")
+
+
+def validate_signature(
+    auth_token: str,
+    url: str,
+    params_or_body: FormParams | str | bytes | None,
+    signature: str | None,
+) -> bool:
+    """Whether ``signature`` is Twilio's for this callback.
+
+    ``params_or_body`` is the form fields of a form callback, or the raw body of a JSON
+    callback, whose SHA-256 must match the URL's ``bodySHA256`` query value. A URL declaring
+    ``bodySHA256`` never validates without the body, which would otherwise go unchecked. Never
+    raises for a missing, empty or malformed signature: the answer is simply ``False``.
+    """
+    supplied = _ascii_or_none(signature)
+    if not supplied or not auth_token:
+        return False
+    declared_hashes = _declared_body_hashes(url)
+    params: FormParams | None
+    if isinstance(params_or_body, str | bytes):
+        if not _body_matches(params_or_body, declared_hashes):
+            return False
+        params = None
+    elif declared_hashes:
+        return False
+    else:
+        params = params_or_body
+    matched = False
+    try:
+        for candidate in _port_variants(url):
+            expected = compute_signature(auth_token, candidate, params).encode("ascii")
+            matched |= hmac.compare_digest(expected, supplied)
+    except UnicodeEncodeError:
+        # Text that has no UTF-8 form (lone surrogates) cannot be what Twilio signed.
+        return False
+    return matched
+
+
+def public_request_url(
+    url: str,
+    headers: Mapping[str, str],
+    *,
+    public_base_url: str | None = None,
+    trust_forwarded: bool = False,
+) -> str:
+    """The URL Twilio called, rebuilt from the absolute ``url`` the server saw.
+
+    Only the origin is replaced: by ``public_base_url`` (which may carry a path prefix a proxy
+    strips), else by ``X-Forwarded-Proto``/``X-Forwarded-Host`` when ``trust_forwarded``, else
+    kept. The path and query stay byte-for-byte as received, because Twilio signs them as sent.
+    Raises ``ValueError`` if ``url`` or ``public_base_url`` is not an absolute URL.
+    """
+    scheme, authority, tail = _split_url(url)
+    if public_base_url is not None:
+        return _checked_base_url(public_base_url) + tail
+    if trust_forwarded:
+        forwarded_proto = _first_forwarded(headers, "X-Forwarded-Proto")
+        scheme = forwarded_proto.lower() if forwarded_proto else scheme
+        authority = _first_forwarded(headers, "X-Forwarded-Host") or authority
+    return f"{scheme}://{authority}{tail}"
+
+
+def validate_request(
+    auth_token: str,
+    *,
+    url: str,
+    headers: Mapping[str, str],
+    body: bytes | str = b"",
+    form: FormParams | None = None,
+    public_base_url: str | None = None,
+    trust_forwarded: bool = False,
+) -> bool:
+    """Whether an incoming request carries a valid Twilio signature; framework-neutral.
+
+    ``url`` is the absolute URL as the server received it (see :func:`public_request_url`),
+    ``body`` the raw body. Pass ``form`` if the framework has already consumed and parsed the
+    body (repeated keys preserved). A ``bodySHA256`` query value selects the JSON path, whatever
+    ``form`` says; otherwise an ``application/x-www-form-urlencoded`` body is parsed as the
+    signed fields. Any other non-empty body is rejected, since no signature would cover it.
+    """
+    if public_base_url is not None:
+        _checked_base_url(public_base_url)
+    try:
+        public_url = public_request_url(
+            url, headers, public_base_url=public_base_url, trust_forwarded=trust_forwarded
+        )
+    except ValueError:
+        return False
+    signature = _header(headers, SIGNATURE_HEADER)
+    if _declared_body_hashes(public_url):
+        return validate_signature(auth_token, public_url, body, signature)
+    if form is not None:
+        return validate_signature(auth_token, public_url, form, signature)
+    content_type = (_header(headers, "Content-Type") or "").split(";")[0].strip().lower()
+    if content_type == _FORM_CONTENT_TYPE:
+        parsed = _parse_form(body)
+        return parsed is not None and validate_signature(auth_token, public_url, parsed, signature)
+    if body:
+        return False
+    return validate_signature(auth_token, public_url, None, signature)
+
+
+async def verify_aiohttp_request(
+    request: web.Request,
+    auth_token: str,
+    *,
+    public_base_url: str | None = None,
+    trust_forwarded: bool = False,
+) -> bool:
+    """Whether an aiohttp request carries a valid Twilio signature.
+
+    Reads the body through aiohttp's cache, so the handler can still call ``read()``,
+    ``post()`` or ``json()`` afterwards.
+    """
+    body = await request.read()
+    # raw_path is the path and query exactly as sent; request.url would re-quote them.
+    url = f"{request.scheme}://{request.host}{request.raw_path}"
+    return validate_request(
+        auth_token,
+        url=url,
+        headers=request.headers,
+        body=body,
+        public_base_url=public_base_url,
+        trust_forwarded=trust_forwarded,
+    )
+
+
+def twilio_signature_middleware(
+    auth_token: str,
+    *,
+    public_base_url: str | None = None,
+    trust_forwarded: bool = False,
+) -> Middleware:
+    """An aiohttp middleware answering 403 to any request without a valid Twilio signature.
+
+    It guards every route of the application it is installed on, so install it on a sub-app
+    holding only the webhook routes.
+    """
+    if not isinstance(auth_token, str) or not auth_token:
+        raise ValueError("auth_token must be a non-empty string")
+    if public_base_url is not None:
+        _checked_base_url(public_base_url)
+
+    @web.middleware
+    async def twilio_signature(request: web.Request, handler: Handler) -> web.StreamResponse:
+        valid = await verify_aiohttp_request(
+            request,
+            auth_token,
+            public_base_url=public_base_url,
+            trust_forwarded=trust_forwarded,
+        )
+        if not valid:
+            logger.warning(
+                "Rejected %s %s: missing or invalid %s",
+                request.method,
+                request.path,
+                SIGNATURE_HEADER,
+            )
+            raise web.HTTPForbidden(text="Twilio signature validation failed")
+        return await handler(request)
+
+    return twilio_signature
+
+
+def _values_of(params: FormParams, name: str) -> list[str]:
+    raw: Iterable[str | Sequence[str]]
+    # A multidict's params[name] is only the first of a repeated key's values.
+    raw = params.getall(name) if isinstance(params, MultiMapping) else (params[name],)
+    values: list[str] = []
+    for item in raw:
+        if isinstance(item, str):
+            values.append(item)
+        else:
+            values.extend(item)
+    return values
+
+
+def _hmac_key(auth_token: str) -> bytes:
+    try:
+        return auth_token.encode("utf-8")
+    except UnicodeEncodeError:
+        # The default message would quote part of the token.
+        raise ValueError("auth token is not encodable as UTF-8") from None
+
+
+def _ascii_or_none(text: str | None) -> bytes | None:
+    if not isinstance(text, str):
+        return None
+    try:
+        return text.encode("ascii")
+    except UnicodeEncodeError:
+        return None
+
+
+def _declared_body_hashes(url: str) -> list[str]:
+    query = url.partition("?")[2].partition("#")[0]
+    return parse_qs(query, keep_blank_values=True).get("bodySHA256", [])
+
+
+def _body_matches(body: str | bytes, declared_hashes: list[str]) -> bool:
+    if len(declared_hashes) != 1:
+        return False
+    expected_hex = _ascii_or_none(declared_hashes[0].lower())
+    if expected_hex is None:
+        return False
+    try:
+        raw = body.encode("utf-8") if isinstance(body, str) else body
+    except UnicodeEncodeError:
+        return False
+    actual_hex = hashlib.sha256(raw).hexdigest().encode("ascii")
+    return hmac.compare_digest(actual_hex, expected_hex)
+
+
+def _split_url(url: str) -> tuple[str, str, str]:
+    """Split into scheme, authority and the rest, by text, so the rest is never re-encoded."""
+    scheme, separator, rest = url.partition("://")
+    if not separator or not scheme or not rest:
+        raise ValueError("not an absolute URL")
+    end = min((i for i in (rest.find(c) for c in "/?#") if i >= 0), default=len(rest))
+    if end == 0:
+        raise ValueError("URL has no host")
+    return scheme, rest[:end], rest[end:]
+
+
+def _port_variants(url: str) -> tuple[str, ...]:
+    """The URL without its port and with its port (the scheme's default if none was given).
+
+    Twilio has signed both forms over time; its own SDKs accept either, and so do we.
+    """
+    try:
+        scheme, authority, tail = _split_url(url)
+    except ValueError:
+        return (url,)
+    userinfo, at, host_port = authority.rpartition("@")
+    if host_port.startswith("["):
+        bracket = host_port.find("]") + 1
+        host, port = host_port[:bracket], host_port[bracket:].removeprefix(":")
+    else:
+        host, _, port = host_port.partition(":")
+    prefix = f"{scheme}://{userinfo}{at}{host}"
+    port = port or _DEFAULT_PORTS.get(scheme.lower(), "")
+    variants = [prefix + tail]
+    if port:
+        variants.append(f"{prefix}:{port}{tail}")
+    return tuple(dict.fromkeys(variants))
+
+
+def _checked_base_url(base_url: str) -> str:
+    scheme, _, tail = _split_url(base_url)
+    if scheme.lower() not in _DEFAULT_PORTS or "?" in tail or "#" in tail:
+        raise ValueError("public_base_url must be an http(s) URL without query or fragment")
+    return base_url.rstrip("/")
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    value = headers.get(name)
+    if value is not None:
+        return value
+    # Plain dicts are case-sensitive; HTTP header names are not.
+    wanted = name.lower()
+    return next((v for k, v in headers.items() if k.lower() == wanted), None)
+
+
+def _first_forwarded(headers: Mapping[str, str], name: str) -> str | None:
+    # Each proxy appends its own entry, so the first is what Twilio itself sent.
+    value = _header(headers, name)
+    first = value.split(",")[0].strip() if value else ""
+    return first or None
+
+
+def _parse_form(body: bytes | str) -> dict[str, list[str]] | None:
+    try:
+        text = body.decode("utf-8") if isinstance(body, bytes) else body
+        pairs = parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
+    except ValueError:
+        return None
+    form: dict[str, list[str]] = {}
+    for name, value in pairs:
+        form.setdefault(name, []).append(value)
+    return form
