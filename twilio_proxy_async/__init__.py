@@ -23,7 +23,12 @@ from ._pagination import AsyncPager, Cursor, Page, PageMeta
 from ._retry import RetryPolicy
 from ._version import __version__
 from .models.chat_service import ChatService, WebhookMethod
+from .models.interaction import Interaction, InteractionResourceStatus, InteractionType
+from .models.message_interaction import MessageInteraction
+from .models.participant import Participant
+from .models.phone_number import PhoneNumber
 from .models.service import GeoMatchLevel, NumberSelectionBehavior, Service
+from .models.session import Session, SessionMode, SessionStatus
 
 __all__ = [
     "AsyncPager",
@@ -37,19 +42,28 @@ __all__ = [
     "ConflictError",
     "Cursor",
     "GeoMatchLevel",
+    "Interaction",
+    "InteractionResourceStatus",
+    "InteractionType",
     "InvalidParameterError",
+    "MessageInteraction",
     "NotFoundError",
     "NumberSelectionBehavior",
     "Page",
     "PageMeta",
     "PaginationError",
+    "Participant",
     "PermissionDeniedError",
+    "PhoneNumber",
     "ProxyV1",
     "RateLimitError",
     "ResponseValidationError",
     "RetryPolicy",
     "ServerError",
     "Service",
+    "Session",
+    "SessionMode",
+    "SessionStatus",
     "TwilioAPIError",
     "TwilioConnectionError",
     "TwilioError",

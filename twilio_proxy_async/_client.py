@@ -16,7 +16,12 @@ from ._retry import RetryPolicy
 from ._transport import Transport
 from .resources._base import Product
 from .resources.chat_services import ChatServices
+from .resources.interactions import Interactions
+from .resources.message_interactions import MessageInteractions
+from .resources.participants import Participants
+from .resources.phone_numbers import PhoneNumbers
 from .resources.services import Services
+from .resources.sessions import Sessions
 
 __all__ = ["ChatV2", "Client", "ProxyV1"]
 
@@ -29,6 +34,11 @@ class ProxyV1:
 
     def __init__(self, product: Product) -> None:
         self.services = Services(product)
+        self.sessions = Sessions(product)
+        self.participants = Participants(product)
+        self.message_interactions = MessageInteractions(product)
+        self.interactions = Interactions(product)
+        self.phone_numbers = PhoneNumbers(product)
 
 
 class ChatV2:
