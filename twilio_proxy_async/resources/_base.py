@@ -58,6 +58,12 @@ def _decode_json(response: Response) -> object:
         raise _invalid(response, exc) from None
 
 
+def _record(hook: Callable[[object, type[T]], T], data: object, model: type[T]) -> T:
+    if type(data) is not dict:
+        raise TypeError(f"expected a JSON object for {model.__name__}, got {type(data).__name__}")
+    return hook(data, model)
+
+
 class Product:
     """One Twilio product (Proxy, Chat) as reached through a client's transport."""
 
@@ -75,7 +81,7 @@ class Product:
 
     def _structure(self, response: Response, data: object, model: type[T]) -> T:
         try:
-            return converter.structure(data, model)
+            return _record(converter.get_structure_hook(model), data, model)
         except Exception as exc:
             raise _invalid(response, exc) from None
 
@@ -115,7 +121,7 @@ class Product:
             body = _decode_json(response)
             try:
                 records, meta = parse_page(body, key)
-                items = [structure_record(record, model) for record in records]
+                items = [_record(structure_record, record, model) for record in records]
             except Exception as exc:
                 raise _invalid(response, exc) from None
             return Page(items=items, url=url, meta=meta)
