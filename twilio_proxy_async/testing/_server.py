@@ -1,0 +1,339 @@
+"""The aiohttp server: auth, recording, fault injection, and dispatch to the handlers."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import contextlib
+import ipaddress
+import json
+import os
+import secrets
+from collections.abc import Mapping
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qsl, unquote
+
+import attrs
+from aiohttp import web
+
+from ._demo import DemoData, demo_account_sid, seed_demo
+from ._errors import (
+    AUTHENTICATE,
+    INTERNAL_ERROR,
+    SERVICE_UNAVAILABLE,
+    TOO_MANY_REQUESTS,
+    ApiError,
+    ApiRequest,
+    Reply,
+)
+from ._faults import FaultInjector, Faults
+from ._records import Site
+from ._routes import resolve
+from ._store import Store
+
+_BAD_GATEWAY_PAGE = (
+    b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+    b"<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n"
+)
+_FORM_TYPE = "application/x-www-form-urlencoded"
+# A stalled handler is woken by stop(); this only bounds handlers stuck elsewhere.
+_SHUTDOWN_TIMEOUT = 2.0
+
+
+@attrs.frozen
+class RecordedRequest:
+    """One request exactly as the emulator received it."""
+
+    method: str
+    path: str
+    query: tuple[tuple[str, str], ...]
+    raw_query: str
+    form: tuple[tuple[str, str], ...]
+    headers: dict[str, str]
+
+
+@attrs.define
+class EmulatorStats:
+    requests_total: int = 0
+    in_flight: int = 0
+    max_in_flight: int = 0
+    responses_by_status: dict[int, int] = attrs.field(factory=dict)
+    faults_injected: dict[str, int] = attrs.field(factory=dict)
+
+
+def _random_sid(prefix: str) -> str:
+    return prefix + secrets.token_hex(16)
+
+
+def _check_loopback(host: str) -> None:
+    if host == "localhost":
+        return
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        raise ValueError(f"the emulator only binds to loopback addresses, not {host!r}")
+
+
+class Emulator:
+    """A stateful stand-in for Twilio Proxy v1 and Chat v2 Services on loopback.
+
+    ``async with Emulator() as emu:`` serves on ``emu.url`` and accepts Basic auth with
+    ``emu.account_sid``/``emu.auth_token`` or ``emu.api_key``/``emu.api_secret``.
+    """
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        account_sid: str | None = None,
+        auth_token: str | None = None,
+        api_key: str | None = None,
+        api_secret: str | None = None,
+        demo: DemoData | None = None,
+        faults: Faults | None = None,
+    ) -> None:
+        _check_loopback(host)
+        self._host = host
+        self._port = port
+        if account_sid is None:
+            account_sid = _random_sid("AC") if demo is None else demo_account_sid(demo.seed)
+        self.account_sid = account_sid
+        self.auth_token = auth_token or secrets.token_hex(16)
+        self.api_key = api_key or _random_sid("SK")
+        self.api_secret = api_secret or secrets.token_hex(16)
+        self._demo = demo
+        self._injector = FaultInjector(faults or Faults())
+        self.requests: list[RecordedRequest] = []
+        self.stats = EmulatorStats()
+        self._runner: web.AppRunner | None = None
+        self._store: Store | None = None
+        self._url: str | None = None
+        self._stopping = asyncio.Event()
+
+    @property
+    def url(self) -> str:
+        if self._url is None:
+            raise RuntimeError("the emulator is not started")
+        return self._url
+
+    @property
+    def faults(self) -> Faults:
+        return self._injector.faults
+
+    @faults.setter
+    def faults(self, faults: Faults) -> None:
+        self._injector = FaultInjector(faults)
+
+    async def start(self) -> None:
+        if self._runner is not None:
+            raise RuntimeError("the emulator is already started")
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", self._handle)
+        runner = web.AppRunner(
+            app, access_log=None, handle_signals=False, shutdown_timeout=_SHUTDOWN_TIMEOUT
+        )
+        await runner.setup()
+        self._runner = runner
+        try:
+            await web.TCPSite(runner, self._host, self._port).start()
+        except BaseException:
+            await self.stop()
+            raise
+        port = runner.addresses[0][1]
+        host = f"[{self._host}]" if ":" in self._host else self._host
+        self._url = f"http://{host}:{port}"
+        self._store = Store(Site(self._url, self.account_sid), os.urandom(32))
+        if self._demo is not None:
+            seed_demo(self._store, self._demo)
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            await runner.cleanup()
+
+    async def __aenter__(self) -> Emulator:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    def snapshot(self) -> dict[str, list[dict[str, Any]]]:
+        """Every record as the API returns it, grouped by kind, in list order."""
+        if self._store is None:
+            raise RuntimeError("the emulator is not started")
+        return {
+            kind: [json.loads(payload) for payload in payloads]
+            for kind, payloads in self._store.snapshot().items()
+        }
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        body = await request.read()
+        form: tuple[tuple[str, str], ...] = ()
+        if request.content_type == _FORM_TYPE:
+            form = tuple(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+        raw_path, _, raw_query = request.raw_path.partition("?")
+        self.requests.append(
+            RecordedRequest(
+                method=request.method,
+                path=request.path,
+                query=tuple(request.query.items()),
+                raw_query=raw_query,
+                form=form,
+                headers={str(k): v for k, v in request.headers.items()},
+            )
+        )
+        stats = self.stats
+        stats.requests_total += 1
+        stats.in_flight += 1
+        stats.max_in_flight = max(stats.max_in_flight, stats.in_flight)
+        try:
+            return await self._respond(request, raw_path, form)
+        finally:
+            stats.in_flight -= 1
+
+    async def _respond(
+        self, request: web.Request, raw_path: str, form: tuple[tuple[str, str], ...]
+    ) -> web.StreamResponse:
+        injector = self._injector
+        faults = injector.faults
+        if not faults.applies_to(request.method, request.path):
+            return self._reply(self._dispatch(request, raw_path, form))
+        if faults.concurrency_limit is not None and self.stats.in_flight > faults.concurrency_limit:
+            return self._throttled("concurrency_limit", "Too many concurrent requests")
+        draw = injector.draw()
+        if draw.delay > 0:
+            self._count_fault("stall" if faults.stall else "latency")
+            if not await self._pause(draw.delay):
+                return self._drop(request)
+        if draw.outcome is not None:
+            self._count_fault(draw.outcome)
+        if draw.outcome == "rate_429":
+            return self._throttled(None, "Too Many Requests")
+        if draw.outcome == "rate_500":
+            if draw.server_unavailable:
+                return self._error(ApiError(503, SERVICE_UNAVAILABLE, "Service Unavailable"))
+            return self._error(ApiError(500, INTERNAL_ERROR, "Internal Server Error"))
+        if draw.outcome == "rate_html_502":
+            return self._respond_raw(502, _BAD_GATEWAY_PAGE, "text/html")
+        if draw.outcome == "rate_reset":
+            return self._drop(request)
+        reply = self._dispatch(request, raw_path, form)
+        if draw.outcome == "rate_truncated_json":
+            whole = reply.body or b"{}"
+            return self._respond_raw(200, whole[: max(1, len(whole) // 2)], "application/json")
+        if draw.outcome == "rate_reset_mid_body":
+            return await self._reset_mid_body(request, reply)
+        return self._reply(reply)
+
+    def _dispatch(
+        self, request: web.Request, raw_path: str, form: tuple[tuple[str, str], ...]
+    ) -> Reply:
+        assert self._store is not None
+        segments = tuple(unquote(part) for part in raw_path.strip("/").split("/"))
+        path = "/" + "/".join(segments)
+        try:
+            self._authenticate(request)
+            handler, params = resolve(request.method, segments, path)
+            api_request = ApiRequest(
+                request.method, path, params, tuple(request.query.items()), form
+            )
+            return handler(self._store, api_request)
+        except ApiError as error:
+            return Reply(error.status, error.body())
+
+    def _authenticate(self, request: web.Request) -> None:
+        header = request.headers.get("Authorization", "")
+        scheme, _, encoded = header.partition(" ")
+        try:
+            decoded = base64.b64decode(encoded, validate=True).decode()
+        except (binascii.Error, ValueError):
+            decoded = ""
+        user, _, password = decoded.partition(":")
+        accepted = {self.account_sid: self.auth_token, self.api_key: self.api_secret}
+        expected = accepted.get(user)
+        if (
+            scheme.lower() != "basic"
+            or expected is None
+            or not secrets.compare_digest(password, expected)
+        ):
+            raise ApiError(401, AUTHENTICATE, "Authenticate")
+
+    async def _pause(self, delay: float) -> bool:
+        """Sleeps unless stop() comes first; answers whether the request may go on."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(delay):
+                await self._stopping.wait()
+        return not self._stopping.is_set()
+
+    def _count_fault(self, name: str) -> None:
+        injected = self.stats.faults_injected
+        injected[name] = injected.get(name, 0) + 1
+
+    def _headers(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
+        headers = {"Twilio-Request-Id": _random_sid("RQ")}
+        if extra:
+            headers.update(extra)
+        return headers
+
+    def _respond_raw(
+        self,
+        status: int,
+        body: bytes,
+        content_type: str | None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> web.Response:
+        statuses = self.stats.responses_by_status
+        statuses[status] = statuses.get(status, 0) + 1
+        headers = self._headers(extra_headers)
+        if content_type is not None:
+            headers["Content-Type"] = content_type
+        return web.Response(status=status, body=body or None, headers=headers)
+
+    def _reply(self, reply: Reply) -> web.Response:
+        extra = {"WWW-Authenticate": 'Basic realm="Twilio API"'} if reply.status == 401 else None
+        content_type = None if reply.status == 204 else "application/json"
+        return self._respond_raw(reply.status, reply.body, content_type, extra)
+
+    def _error(self, error: ApiError, extra: Mapping[str, str] | None = None) -> web.Response:
+        return self._respond_raw(error.status, error.body(), "application/json", extra)
+
+    def _throttled(self, fault: str | None, message: str) -> web.Response:
+        if fault is not None:
+            self._count_fault(fault)
+        retry_after = self.faults.retry_after
+        extra = None if retry_after is None else {"Retry-After": retry_after}
+        return self._error(ApiError(429, TOO_MANY_REQUESTS, message), extra)
+
+    @staticmethod
+    def _drop(request: web.Request) -> web.Response:
+        """Closes the connection before any response byte; aiohttp then skips the reply."""
+        if request.transport is not None:
+            request.transport.abort()
+        return web.Response(status=204)
+
+    async def _reset_mid_body(self, request: web.Request, reply: Reply) -> web.StreamResponse:
+        body = reply.body
+        if not body:
+            return self._drop(request)
+        statuses = self.stats.responses_by_status
+        statuses[reply.status] = statuses.get(reply.status, 0) + 1
+        response = web.StreamResponse(status=reply.status, headers=self._headers())
+        response.content_type = "application/json"
+        response.content_length = len(body)
+        await response.prepare(request)
+        await response.write(body[: len(body) // 2])
+        if request.transport is not None:
+            request.transport.abort()
+        return response

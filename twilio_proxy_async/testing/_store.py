@@ -1,0 +1,172 @@
+"""The emulator's state: every record, its indexes, and the cascades between them."""
+
+from __future__ import annotations
+
+import itertools
+import random
+import time
+from datetime import UTC, datetime, timedelta
+
+from ._collection import Collection
+from ._paging import PageTokens
+from ._records import (
+    ChatServiceRecord,
+    InteractionRecord,
+    ParticipantRecord,
+    PhoneNumberRecord,
+    ServiceRecord,
+    SessionRecord,
+    Site,
+)
+
+_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def format_time(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime(_FORMAT)
+
+
+def later_than(previous: str) -> str:
+    """Twilio dates have one-second resolution; an update must still move date_updated."""
+    now = time.strftime(_FORMAT, time.gmtime())
+    if now > previous:
+        return now
+    bumped = datetime.strptime(previous, _FORMAT).replace(tzinfo=UTC) + timedelta(seconds=1)
+    return format_time(bumped)
+
+
+class SidSource:
+    def __init__(self, rng: random.Random) -> None:
+        self._rng = rng
+
+    def new(self, prefix: str) -> str:
+        return f"{prefix}{self._rng.getrandbits(128):032x}"
+
+
+class Store:
+    """Proxy numbers are account-wide: a PN belongs to at most one Service at a time."""
+
+    def __init__(self, site: Site, secret: bytes) -> None:
+        self.site = site
+        self.tokens = PageTokens(secret)
+        self.sids = SidSource(random.Random(secret))
+        self._seq = itertools.count(1)
+        self.services: Collection[ServiceRecord] = Collection()
+        self.service_names: dict[str, ServiceRecord] = {}
+        self.chat_services: Collection[ChatServiceRecord] = Collection()
+        self.number_of_sid: dict[str, str] = {}
+        self.sid_of_number: dict[str, str] = {}
+        self.number_owner: dict[str, str] = {}
+
+    def next_seq(self) -> int:
+        return next(self._seq)
+
+    @staticmethod
+    def now() -> str:
+        return time.strftime(_FORMAT, time.gmtime())
+
+    def add_service(self, service: ServiceRecord) -> None:
+        self.services.add(service)
+        self.service_names[service.unique_name] = service
+
+    def find_service(self, sid_or_name: str) -> ServiceRecord | None:
+        return self.services.get(sid_or_name) or self.service_names.get(sid_or_name)
+
+    def rename_service(self, service: ServiceRecord, unique_name: str) -> None:
+        del self.service_names[service.unique_name]
+        service.unique_name = unique_name
+        self.service_names[unique_name] = service
+
+    def delete_service(self, service: ServiceRecord) -> None:
+        self.services.remove(service)
+        del self.service_names[service.unique_name]
+        for number in service.phone_numbers:
+            self.number_owner.pop(number.sid, None)
+
+    def remember_number(self, sid: str, phone_number: str) -> None:
+        self.number_of_sid[sid] = phone_number
+        self.sid_of_number[phone_number] = sid
+
+    def add_phone_number(self, service: ServiceRecord, number: PhoneNumberRecord) -> None:
+        self.remember_number(number.sid, number.phone_number)
+        service.phone_numbers.add(number)
+        self.number_owner[number.sid] = service.sid
+
+    def delete_phone_number(self, service: ServiceRecord, number: PhoneNumberRecord) -> None:
+        service.phone_numbers.remove(number)
+        self.number_owner.pop(number.sid, None)
+
+    @staticmethod
+    def add_session(service: ServiceRecord, session: SessionRecord) -> None:
+        service.sessions.add(session)
+        if session.unique_name is not None:
+            service.session_names[session.unique_name] = session
+
+    @staticmethod
+    def find_session(service: ServiceRecord, sid_or_name: str) -> SessionRecord | None:
+        return service.sessions.get(sid_or_name) or service.session_names.get(sid_or_name)
+
+    def delete_session(self, service: ServiceRecord, session: SessionRecord) -> None:
+        service.sessions.remove(session)
+        if session.unique_name is not None:
+            service.session_names.pop(session.unique_name, None)
+        for participant in list(session.participants):
+            self.delete_participant(service, session, participant)
+
+    @staticmethod
+    def add_participant(
+        service: ServiceRecord, session: SessionRecord, participant: ParticipantRecord
+    ) -> None:
+        session.participants.add(participant)
+        number = service.phone_numbers.get(participant.proxy_identifier_sid)
+        if number is not None:
+            number.in_use += 1
+            number.changed()
+
+    @staticmethod
+    def delete_participant(
+        service: ServiceRecord, session: SessionRecord, participant: ParticipantRecord
+    ) -> None:
+        session.participants.remove(participant)
+        number = service.phone_numbers.get(participant.proxy_identifier_sid)
+        if number is not None and number.in_use > 0:
+            number.in_use -= 1
+            number.changed()
+
+    @staticmethod
+    def add_interaction(
+        session: SessionRecord,
+        participant: ParticipantRecord | None,
+        interaction: InteractionRecord,
+    ) -> None:
+        session.interactions.add(interaction)
+        if participant is not None:
+            participant.message_interactions.add(interaction)
+
+    @staticmethod
+    def delete_interaction(session: SessionRecord, interaction: InteractionRecord) -> None:
+        session.interactions.remove(interaction)
+        if interaction.participant_sid is not None:
+            participant = session.participants.get(interaction.participant_sid)
+            if participant is not None:
+                participant.message_interactions.remove(interaction)
+
+    def snapshot(self) -> dict[str, list[bytes]]:
+        """Every record's payload, grouped by kind, each group in its lists' order."""
+        site = self.site
+        groups: dict[str, list[bytes]] = {
+            "services": [],
+            "phone_numbers": [],
+            "sessions": [],
+            "participants": [],
+            "interactions": [],
+            "chat_services": [s.payload(site) for s in self.chat_services],
+        }
+        for service in self.services:
+            groups["services"].append(service.payload(site))
+            groups["phone_numbers"].extend(n.payload(site) for n in service.phone_numbers)
+            for session in service.sessions:
+                groups["sessions"].append(session.payload(site))
+                groups["participants"].extend(p.payload(site) for p in session.participants)
+                groups["interactions"].extend(i.payload(site) for i in session.interactions)
+        return groups
