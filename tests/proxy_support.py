@@ -1,0 +1,117 @@
+"""Helpers for the Proxy resource tests: SIDs, spec examples, recorded requests."""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl
+
+import pytest
+from aioresponses import aioresponses
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+PROXY_SPEC = SHARED / "openapi" / "twilio_proxy_v1.json"
+
+# The SIDs Twilio's examples use, so example bodies and requests line up.
+ACCOUNT = "AC" + "a" * 32
+TOKEN = "auth-token-for-tests"
+KS = "KS" + "a" * 32
+KC = "KC" + "a" * 32
+KP = "KP" + "a" * 32
+KP_B = "KP" + "b" * 32
+KI = "KI" + "a" * 32
+PN = "PN" + "a" * 32
+SM = "SM" + "a" * 32
+SM_B = "SM" + "b" * 32
+
+PROXY = "https://proxy.twilio.com"
+SERVICE_URL = f"{PROXY}/v1/Services/{KS}"
+SESSION_URL = f"{SERVICE_URL}/Sessions/{KC}"
+PARTICIPANT_URL = f"{SESSION_URL}/Participants/{KP}"
+EXAMPLE_TIME = datetime(2015, 7, 30, 20, 0, tzinfo=UTC)
+
+NOT_FOUND = {
+    "code": 20404,
+    "message": "The requested resource was not found",
+    "more_info": "https://www.twilio.com/docs/errors/20404",
+    "status": 404,
+}
+
+
+@cache
+def _proxy_spec() -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(PROXY_SPEC.read_text())
+    return loaded
+
+
+def example(operation_id: str, name: str | None = None) -> dict[str, Any]:
+    """The (named or first) 2xx response example of a Proxy v1 operation; skips without spec."""
+    if not PROXY_SPEC.is_file():
+        pytest.skip(f"{PROXY_SPEC} is absent (a clone without ../shared)")
+    for item in _proxy_spec()["paths"].values():
+        for operation in item.values():
+            if not isinstance(operation, dict) or operation.get("operationId") != operation_id:
+                continue
+            for status, response in operation["responses"].items():
+                if not status.startswith("2"):
+                    continue
+                examples = response["content"]["application/json"]["examples"]
+                chosen = examples[name] if name else next(iter(examples.values()))
+                value: dict[str, Any] = chosen["value"]
+                return value
+    raise LookupError(f"no example for {operation_id}")
+
+
+def page_of(key: str, records: list[dict[str, Any]], url: str) -> dict[str, Any]:
+    """A one-page list answer in Twilio's shape."""
+    return {
+        key: records,
+        "meta": {
+            "key": key,
+            "page": 0,
+            "page_size": 50,
+            "url": url,
+            "first_page_url": url,
+            "previous_page_url": None,
+            "next_page_url": None,
+        },
+    }
+
+
+@dataclass(frozen=True)
+class Sent:
+    method: str
+    url: str
+    form: list[tuple[str, str]] | None
+    headers: dict[str, str]
+
+
+def sent(mocked: aioresponses) -> list[Sent]:
+    """Every request aioresponses recorded; ``form`` is None when no body was sent."""
+    calls = []
+    for (method, url), requests in mocked.requests.items():
+        for request in requests:
+            data = request.kwargs.get("data")
+            form = None if data is None else parse_qsl(data.decode(), keep_blank_values=True)
+            calls.append(Sent(method, str(url), form, dict(request.kwargs.get("headers") or {})))
+    return calls
+
+
+def only_request(mocked: aioresponses) -> Sent:
+    """The single request sent, with the headers every request must carry checked."""
+    (request,) = sent(mocked)
+    credentials = base64.b64encode(f"{ACCOUNT}:{TOKEN}".encode()).decode()
+    assert request.headers["Authorization"] == f"Basic {credentials}"
+    assert request.headers["User-Agent"].startswith("twilio-proxy-async/")
+    assert request.headers["Accept"] == "application/json"
+    if request.method == "POST":
+        assert request.headers["Content-Type"] == "application/x-www-form-urlencoded"
+    else:
+        assert "Content-Type" not in request.headers
+        assert request.form is None
+    return request
