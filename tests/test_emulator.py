@@ -66,6 +66,11 @@ class Api:
         self.session = session
         self._numbers_added = 0
 
+    @property
+    def headers(self) -> dict[str, str]:
+        login, password = self.emulator.account_sid, self.emulator.auth_token
+        return {"Authorization": aiohttp.encode_basic_auth(login, password)}
+
     async def call(
         self,
         method: str,
