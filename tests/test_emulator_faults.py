@@ -190,6 +190,8 @@ async def test_stop_closes_idle_keep_alive_connections() -> None:
         await emulator.stop()
         with pytest.raises(aiohttp.ClientConnectionError):
             await api.call("GET", "/v1/Services")
+        with pytest.raises(RuntimeError, match="once"):
+            await emulator.start()
 
 
 def test_emulator_refuses_non_loopback_hosts() -> None:

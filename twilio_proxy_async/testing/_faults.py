@@ -42,7 +42,8 @@ class Faults:
 
     The ``rate_*`` probabilities are exclusive outcomes of one draw, so they must sum
     to at most 1. ``methods`` and ``path_prefix`` restrict every fault, latency
-    included, to the matching requests.
+    included, to the matching requests. ``Emulator.stats.faults_injected`` counts each
+    firing under the field's name (``latency`` or ``stall`` for delayed requests).
     """
 
     latency: float = attrs.field(default=0.0, validator=_non_negative)

@@ -56,6 +56,8 @@ class RecordedRequest:
 
 @attrs.define
 class EmulatorStats:
+    """Live counters; ``faults_injected`` is keyed by the Faults field that fired."""
+
     requests_total: int = 0
     in_flight: int = 0
     max_in_flight: int = 0
@@ -130,8 +132,8 @@ class Emulator:
         self._injector = FaultInjector(faults)
 
     async def start(self) -> None:
-        if self._runner is not None:
-            raise RuntimeError("the emulator is already started")
+        if self._runner is not None or self._stopping.is_set():
+            raise RuntimeError("an emulator starts once; create a new one instead")
         app = web.Application()
         app.router.add_route("*", "/{tail:.*}", self._handle)
         runner = web.AppRunner(
