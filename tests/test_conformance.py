@@ -11,9 +11,7 @@ import inspect
 import json
 import re
 import typing
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -21,11 +19,26 @@ from typing import Any
 import attrs
 import pytest
 from aioresponses import aioresponses
+from spec_support import (
+    TIMESTAMP,
+    TIMESTAMP_VALUE,
+    Operation,
+    argument_value,
+    assert_fits,
+    bad_sid,
+    generated_record,
+    good_sid,
+    normalized,
+    operations,
+    record_schema,
+    resolve,
+    wire_value,
+    without_none,
+)
 
 from twilio_proxy_async import AsyncPager, Client, InvalidParameterError
 from twilio_proxy_async._converter import converter
 from twilio_proxy_async._params import check_enum
-from twilio_proxy_async.models._common import JSONObject, Links
 
 OPENAPI = Path(__file__).resolve().parents[2] / "shared" / "openapi"
 if (
@@ -76,76 +89,15 @@ METHODS = {
 }
 
 PAGE_SIZE = 7
-TIMESTAMP = "2015-07-30T20:00:00Z"
 LISTING_ARGUMENTS = {"page_size", "limit", "prefetch"}
 
 
-@dataclass(frozen=True)
-class Operation:
-    product: str
-    path: str
-    http_method: str
-    raw: dict[str, Any]
-
-    @property
-    def id(self) -> str:
-        return f"{self.product}:{self.raw['operationId']}"
-
-    @property
-    def spec(self) -> dict[str, Any]:
-        return SPECS[self.product]
-
-    @property
-    def path_params(self) -> list[dict[str, Any]]:
-        params = [p for p in self.raw.get("parameters", []) if p["in"] == "path"]
-        return sorted(params, key=lambda p: self.path.index("{" + p["name"] + "}"))
-
-    @property
-    def form(self) -> dict[str, Any]:
-        body = self.raw.get("requestBody")
-        if body is None:
-            return {}
-        schema = body["content"]["application/x-www-form-urlencoded"]["schema"]
-        properties: dict[str, Any] = schema["properties"]
-        return properties
-
-    @property
-    def success(self) -> tuple[int, dict[str, Any] | None]:
-        status, response = next(
-            (code, answer) for code, answer in self.raw["responses"].items() if code[0] == "2"
-        )
-        content = response.get("content", {}).get("application/json")
-        return int(status), content["schema"] if content else None
-
-    @property
-    def is_list(self) -> bool:
-        return self.http_method == "GET" and self.raw["operationId"].startswith("List")
-
-
-def _operations() -> list[Operation]:
-    found = []
-    for product, spec in SPECS.items():
-        for path, item in spec["paths"].items():
-            if product == "chat" and path not in CHAT_PATHS:
-                continue
-            for method, raw in item.items():
-                if method in {"get", "post", "delete", "put", "patch"}:
-                    found.append(Operation(product, path, method.upper(), raw))
-    return found
-
-
-OPERATIONS = _operations()
+OPERATIONS = operations(SPECS, CHAT_PATHS)
 by_operation = pytest.mark.parametrize("operation", OPERATIONS, ids=lambda op: op.id)
 # The operations that answer a record (or a page of them): every one but the deletes.
 by_answering_operation = pytest.mark.parametrize(
     "operation", [op for op in OPERATIONS if op.http_method != "DELETE"], ids=lambda op: op.id
 )
-
-
-def resolve(spec: Mapping[str, Any], schema: Mapping[str, Any]) -> dict[str, Any]:
-    while "$ref" in schema:
-        schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
-    return dict(schema)
 
 
 def sdk_method(client: Client, operation: Operation) -> Callable[..., Any]:
@@ -156,113 +108,12 @@ def sdk_method(client: Client, operation: Operation) -> Callable[..., Any]:
     return typing.cast(Callable[..., Any], target)
 
 
-def _hex_sid(pattern: str) -> str:
-    match = re.fullmatch(r"\^(\w\w|\[a-zA-Z\]\{2\})\[0-9a-fA-F\]\{32\}\$", pattern)
-    assert match, f"an unfamiliar SID pattern: {pattern}"
-    prefix = match.group(1)
-    return ("SM" if prefix.startswith("[") else prefix) + "0" * 31 + "1"
-
-
-def good_sid(pattern: str) -> str:
-    return _hex_sid(pattern)
-
-
-def bad_sid(pattern: str) -> str:
-    good = _hex_sid(pattern)
-    return good[:-1] + "g"
-
-
-def _normalized(name: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", name.lower())
-
-
-def wire_value(spec: Mapping[str, Any], name: str, schema: Mapping[str, Any]) -> object:
-    """A valid value for a spec property, as JSON carries it (responses) or as an argument."""
-    schema = resolve(spec, schema)
-    if "enum" in schema:
-        return schema["enum"][0]
-    kind = schema.get("type")
-    if kind == "string":
-        if "pattern" in schema:
-            return good_sid(schema["pattern"])
-        if schema.get("format") == "date-time":
-            return TIMESTAMP
-        return f"{name}-value"
-    if kind == "integer":
-        return 7
-    if kind == "boolean":
-        return True
-    if kind == "array":
-        if resolve(spec, schema.get("items", {})).get("type") == "string":
-            return [f"{name}-1", f"{name}-2"]
-        return [{"identifier": "+15550001111"}]
-    if schema.get("format") == "uri-map":
-        return {"self": f"https://example.com/{name}"}
-    return {"nested": True}
-
-
-def argument_value(spec: Mapping[str, Any], name: str, schema: Mapping[str, Any]) -> object:
-    value = wire_value(spec, name, schema)
-    if value == TIMESTAMP:
-        return datetime(2015, 7, 30, 20, tzinfo=UTC)
-    return value
-
-
-def _without_none(annotation: object) -> set[object]:
-    return {arg for arg in typing.get_args(annotation) or (annotation,) if arg is not type(None)}
-
-
-def assert_fits(annotation: object, spec: Mapping[str, Any], schema: Mapping[str, Any]) -> None:
-    """The Python type a spec schema calls for (with None allowed)."""
-    schema = resolve(spec, schema)
-    members = _without_none(annotation)
-    if "enum" in schema:
-        enums = [m for m in members if isinstance(m, type) and issubclass(m, Enum)]
-        assert len(enums) == 1 and members == {enums[0], str}, annotation
-        assert {member.value for member in enums[0]} == set(schema["enum"])
-        return
-    kind, fmt = schema.get("type"), schema.get("format")
-    if kind == "array":
-        (member,) = members
-        assert typing.get_origin(member) is Sequence, annotation
-        return
-    expected: object
-    if kind == "string":
-        expected = datetime if fmt == "date-time" else str
-    elif kind == "integer":
-        expected = int
-    elif kind == "boolean":
-        expected = bool
-    elif fmt == "uri-map":
-        expected = Links
-    else:
-        expected = JSONObject
-    assert members == {expected}, f"{annotation} does not fit {schema}"
-
-
 def response_model(client: Client, operation: Operation) -> type[Any]:
     returned = typing.get_type_hints(sdk_method(client, operation))["return"]
     if typing.get_origin(returned) is AsyncPager:
         (returned,) = typing.get_args(returned)
     assert attrs.has(returned)
     return typing.cast(type[Any], returned)
-
-
-def record_schema(operation: Operation) -> tuple[str | None, dict[str, Any]]:
-    """The record schema of an operation's answer, and the list key for a listing."""
-    _, schema = operation.success
-    assert schema is not None
-    if "$ref" in schema:
-        return None, resolve(operation.spec, schema)
-    (key,) = (name for name in schema["properties"] if name != "meta")
-    return key, resolve(operation.spec, schema["properties"][key]["items"])
-
-
-def generated_record(operation: Operation) -> dict[str, object]:
-    _, schema = record_schema(operation)
-    return {
-        name: wire_value(operation.spec, name, prop) for name, prop in schema["properties"].items()
-    }
 
 
 @pytest.fixture
@@ -288,15 +139,15 @@ def call_arguments(client: Client, operation: Operation) -> tuple[list[str], dic
     positional = [p for p in signature.parameters.values() if p.kind is p.POSITIONAL_OR_KEYWORD]
     assert len(positional) == len(path_values), "one positional argument per path parameter"
     keywords: dict[str, object] = {}
-    form = {_normalized(wire): (wire, schema) for wire, schema in operation.form.items()}
+    form = {normalized(wire): (wire, schema) for wire, schema in operation.form.items()}
     for name, parameter in signature.parameters.items():
         if parameter.kind is not parameter.KEYWORD_ONLY:
             continue
         if operation.is_list:
             assert name in LISTING_ARGUMENTS, f"unexpected list argument {name}"
             continue
-        assert _normalized(name) in form, f"{name} is not a form field of {operation.id}"
-        wire, schema = form[_normalized(name)]
+        assert normalized(name) in form, f"{name} is not a form field of {operation.id}"
+        wire, schema = form[normalized(name)]
         assert_fits(hints[name], operation.spec, schema)
         keywords[name] = argument_value(operation.spec, wire, schema)
     if operation.is_list:
@@ -381,7 +232,7 @@ def assert_model_carries(model: object, record: Mapping[str, object], operation:
         if "enum" in prop:
             assert isinstance(actual, Enum) and actual.value == raw, name
         elif raw == TIMESTAMP:
-            assert actual == datetime(2015, 7, 30, 20, tzinfo=UTC), name
+            assert actual == TIMESTAMP_VALUE, name
         elif isinstance(raw, list):
             assert list(actual) == raw, name
         else:
@@ -431,12 +282,12 @@ def test_model_sid_patterns_are_enforced(client: Client, operation: Operation) -
 @by_operation
 def test_request_enums_accept_every_spec_value(client: Client, operation: Operation) -> None:
     hints = typing.get_type_hints(sdk_method(client, operation))
-    names = {_normalized(name): name for name in hints}
+    names = {normalized(name): name for name in hints}
     for wire, prop in operation.form.items():
         values = resolve(operation.spec, prop).get("enum")
         if values is None:
             continue
-        (enum,) = (m for m in _without_none(hints[names[_normalized(wire)]]) if m is not str)
+        (enum,) = (m for m in without_none(hints[names[normalized(wire)]]) if m is not str)
         for value in values:
             assert check_enum(enum, value, wire).value == value
         with pytest.raises(InvalidParameterError):
@@ -456,9 +307,9 @@ async def test_sid_patterns_are_checked_before_any_request(
         bad[index] = bad_sid(parameter["schema"]["pattern"])
         with pytest.raises(InvalidParameterError):
             await invoke(method, bad, kwargs)
-    form = {_normalized(wire): prop for wire, prop in operation.form.items()}
+    form = {normalized(wire): prop for wire, prop in operation.form.items()}
     for name in kwargs:
-        prop = resolve(operation.spec, form.get(_normalized(name), {}))
+        prop = resolve(operation.spec, form.get(normalized(name), {}))
         if "pattern" in prop:
             with pytest.raises(InvalidParameterError):
                 await invoke(method, args, {**kwargs, name: bad_sid(prop["pattern"])})
