@@ -1,0 +1,151 @@
+"""Ours and the bare-aiohttp limit, doing the same work as the official client in _peer.py.
+
+Each function opens its client, starts the clock, does the work, stops the clock, and
+closes; opening and closing stay out of the timing for every implementation alike.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from types import TracebackType
+from typing import Self, cast
+
+import aiohttp
+from multidict import CIMultiDict, CIMultiDictProxy
+from yarl import URL
+
+from benchmarks._emulator import Target, basic_auth
+from benchmarks._report import Sample
+from benchmarks._workload import consume, run_pool
+from twilio_proxy_async import Client
+
+__all__ = ["bare_fetch", "bare_stream", "json_decode", "ours_decode", "ours_fetch", "ours_stream"]
+
+
+def _ours(target: Target, *, max_concurrency: int = 32) -> Client:
+    return Client(
+        target.account_sid,
+        target.auth_token,
+        base_url=target.url,
+        max_concurrency=max_concurrency,
+    )
+
+
+async def ours_stream(target: Target, *, limit: int, page_size: int, work: float = 0.0) -> Sample:
+    async with _ours(target) as client:
+        started = time.perf_counter()
+        records = client.proxy.sessions.list(target.service_sid, page_size=page_size, limit=limit)
+        count = await consume(records, every=page_size, work=work)
+        return Sample(time.perf_counter() - started, count)
+
+
+async def ours_fetch(
+    target: Target, session_sids: Sequence[str], *, total: int, in_flight: int
+) -> Sample:
+    async with _ours(target, max_concurrency=in_flight) as client:
+
+        async def fetch(number: int) -> None:
+            sid = session_sids[number % len(session_sids)]
+            await client.proxy.sessions.fetch(target.service_sid, sid)
+
+        started = time.perf_counter()
+        done = await run_pool(total, in_flight, fetch)
+        return Sample(time.perf_counter() - started, done)
+
+
+async def bare_stream(target: Target, *, limit: int, page_size: int) -> Sample:
+    """The limit: GET each page, ``json.loads`` it, follow ``next_page_url``; nothing else,
+    not even a per-record step, so it bounds what any client could reach."""
+    url: str | None = f"{target.url}/v1/Services/{target.service_sid}/Sessions?PageSize={page_size}"
+    count = 0
+    async with aiohttp.ClientSession(headers={"Authorization": basic_auth(target)}) as session:
+        started = time.perf_counter()
+        while url is not None and count < limit:
+            async with session.get(URL(url, encoded=True)) as response:
+                response.raise_for_status()
+                body = await response.read()
+            page = json.loads(body)
+            count += min(len(page["sessions"]), limit - count)
+            url = page["meta"]["next_page_url"]
+        return Sample(time.perf_counter() - started, count)
+
+
+async def bare_fetch(
+    target: Target, session_sids: Sequence[str], *, total: int, in_flight: int
+) -> Sample:
+    async with aiohttp.ClientSession(
+        headers={"Authorization": basic_auth(target)},
+        connector=aiohttp.TCPConnector(limit=0),
+    ) as session:
+        base = f"{target.url}/v1/Services/{target.service_sid}/Sessions/"
+
+        async def fetch(number: int) -> None:
+            url = URL(base + session_sids[number % len(session_sids)], encoded=True)
+            async with session.get(url) as response:
+                response.raise_for_status()
+                json.loads(await response.read())
+
+        started = time.perf_counter()
+        done = await run_pool(total, in_flight, fetch)
+        return Sample(time.perf_counter() - started, done)
+
+
+class _CannedAnswer:
+    status = 200
+
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+        self.headers = CIMultiDictProxy(CIMultiDict({"Content-Type": "application/json"}))
+
+    async def read(self) -> bytes:
+        return self._body
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        return None
+
+
+class _CannedSession:
+    """Stands in for the lent aiohttp session: every request answers with the same page."""
+
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+
+    def request(self, method: str, url: URL, **_options: object) -> _CannedAnswer:
+        return _CannedAnswer(self._body)
+
+
+async def ours_decode(target: Target, body: bytes, *, records: int, repeat: int) -> Sample:
+    """The SDK's whole path from page bytes to models (transport, JSON, page parsing,
+    converter, pager) with the network replaced by a canned answer."""
+    session = cast(aiohttp.ClientSession, _CannedSession(body))
+    async with Client(
+        target.account_sid, target.auth_token, base_url=target.url, session=session
+    ) as client:
+        count = 0
+        started = time.perf_counter()
+        for _ in range(repeat):
+            listing = client.proxy.sessions.list(
+                target.service_sid, page_size=records, limit=records
+            )
+            async for page in listing.pages():
+                count += len(page.items)
+        return Sample(time.perf_counter() - started, count)
+
+
+def json_decode(body: bytes, *, repeat: int) -> Sample:
+    """``json.loads`` alone: the floor under any decoding of the page."""
+    count = 0
+    started = time.perf_counter()
+    for _ in range(repeat):
+        count += len(json.loads(body)["sessions"])
+    return Sample(time.perf_counter() - started, count)

@@ -1,0 +1,291 @@
+"""The five scenarios. Each runs ours, the limit and (when installed) the official client
+alternately, round after round, so a noisy neighbour slows all of them alike."""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import json
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import aiohttp
+
+from benchmarks._clients import (
+    bare_fetch,
+    bare_stream,
+    json_decode,
+    ours_decode,
+    ours_fetch,
+    ours_stream,
+)
+from benchmarks._emulator import EmulatorProcess, Target, basic_auth
+from benchmarks._memory import measure
+from benchmarks._report import Check, Measurement, Sample, ScenarioResult
+
+__all__ = ["FULL", "QUICK", "SCENARIOS", "Sizes", "peer_installed", "run_all"]
+
+OURS, PEER, BARE, JSON = "ours", "peer", "bare aiohttp", "json.loads"
+MIB = 1024
+
+
+def peer_installed() -> bool:
+    """Whether the official ``twilio`` package is there to compare against."""
+    return importlib.util.find_spec("twilio") is not None
+
+
+@dataclass(frozen=True)
+class Sizes:
+    rounds: int
+    stream_records: int
+    stream_page: int
+    overlap_pages: int
+    overlap_page: int
+    latency: float
+    work: float
+    fetches: int
+    in_flight: int
+    decode_records: int
+    decode_repeat: int
+    memory_counts: tuple[int, ...]
+    memory_page: int
+
+    @property
+    def sessions(self) -> int:
+        """How many Sessions the emulator seeds: enough for the largest listing."""
+        return max(
+            self.stream_records,
+            self.overlap_pages * self.overlap_page,
+            self.decode_records,
+            *self.memory_counts,
+        )
+
+
+FULL = Sizes(
+    rounds=5,
+    stream_records=20_000,
+    stream_page=1000,
+    overlap_pages=24,
+    # Small pages, so the CPU a page costs is negligible beside L and W (see README).
+    overlap_page=100,
+    latency=0.05,
+    work=0.05,
+    fetches=5000,
+    in_flight=100,
+    decode_records=1000,
+    decode_repeat=20,
+    memory_counts=(50_000, 200_000),
+    memory_page=1000,
+)
+QUICK = Sizes(
+    rounds=1,
+    stream_records=400,
+    stream_page=100,
+    overlap_pages=4,
+    overlap_page=10,
+    latency=0.01,
+    work=0.01,
+    fetches=200,
+    in_flight=20,
+    decode_records=200,
+    decode_repeat=2,
+    memory_counts=(200, 400),
+    memory_page=100,
+)
+
+
+async def _interleave(
+    runs: Mapping[str, Callable[[], Awaitable[Sample]]], rounds: int, expected: int
+) -> dict[str, list[Sample]]:
+    names = list(runs)
+    samples: dict[str, list[Sample]] = {name: [] for name in names}
+    for round_number in range(rounds):
+        start = round_number % len(names)
+        for name in names[start:] + names[:start]:
+            sample = await runs[name]()
+            if sample.count != expected or sample.seconds <= 0:
+                raise RuntimeError(f"{name} handled {sample.count} of {expected} items")
+            samples[name].append(sample)
+    return samples
+
+
+def _rates(samples: Mapping[str, Sequence[Sample]], unit: str) -> tuple[Measurement, ...]:
+    return tuple(
+        Measurement(name, unit, tuple(s.rate for s in runs), runs[0].count)
+        for name, runs in samples.items()
+    )
+
+
+def _ratio(result: tuple[Measurement, ...], top: str, bottom: str) -> float:
+    values = {m.implementation: m.value for m in result}
+    return values[top] / values[bottom]
+
+
+async def streaming(server: EmulatorProcess, sizes: Sizes, *, with_peer: bool) -> ScenarioResult:
+    target, records, page = server.target, sizes.stream_records, sizes.stream_page
+    runs: dict[str, Callable[[], Awaitable[Sample]]] = {
+        OURS: functools.partial(ours_stream, target, limit=records, page_size=page),
+        BARE: functools.partial(bare_stream, target, limit=records, page_size=page),
+    }
+    if with_peer:
+        from benchmarks._peer import peer_stream
+
+        runs[PEER] = functools.partial(peer_stream, target, limit=records, page_size=page)
+    result = _rates(await _interleave(runs, sizes.rounds, records), "records/s")
+    checks = [Check("ours / bare aiohttp", _ratio(result, OURS, BARE), ">=", 0.9)]
+    if with_peer:
+        checks.insert(0, Check("ours / peer", _ratio(result, OURS, PEER), ">=", 3.0))
+    return ScenarioResult(
+        f"1 stream {records:,} rec, pages of {page}",
+        result,
+        tuple(checks),
+        ("peer is the official client's stream_async; bare counts pages, not records",),
+    )
+
+
+async def overlap(server: EmulatorProcess, sizes: Sizes, *, with_peer: bool) -> ScenarioResult:
+    target, page, pages = server.target, sizes.overlap_page, sizes.overlap_pages
+    latency, work = sizes.latency, sizes.work
+    records = pages * page
+    runs: dict[str, Callable[[], Awaitable[Sample]]] = {
+        OURS: functools.partial(ours_stream, target, limit=records, page_size=page, work=work)
+    }
+    if with_peer:
+        from benchmarks._peer import peer_stream
+
+        runs[PEER] = functools.partial(
+            peer_stream, target, limit=records, page_size=page, work=work
+        )
+    await server.set_latency(latency)
+    try:
+        samples = await _interleave(runs, sizes.rounds, records)
+    finally:
+        await server.set_latency(0.0)
+    result = tuple(
+        Measurement(name, "s", tuple(s.seconds for s in runs), runs[0].count)
+        for name, runs in samples.items()
+    )
+    ideal = pages * max(latency, work) + min(latency, work)
+    serial = pages * (latency + work)
+    checks = [Check("ours / ideal", result[0].value / ideal, "<=", 1.1)]
+    if with_peer:
+        peer = next(m for m in result if m.implementation == PEER)
+        checks.append(Check("peer / ideal", peer.value / ideal))
+        checks.append(Check("peer / pages x (L+W)", peer.value / serial))
+    return ScenarioResult(
+        f"2 overlap {pages} pages, L={latency * 1000:g} ms, W={work * 1000:g} ms",
+        result,
+        tuple(checks),
+        (
+            f"ideal = pages x max(L,W) + min(L,W) = {ideal:.3f} s; "
+            f"pages x (L+W) = {serial:.3f} s; {page} records per page",
+        ),
+    )
+
+
+async def _page_body(target: Target, records: int) -> bytes:
+    url = f"{target.url}/v1/Services/{target.service_sid}/Sessions?PageSize={records}"
+    async with (
+        aiohttp.ClientSession(headers={"Authorization": basic_auth(target)}) as session,
+        session.get(url) as response,
+    ):
+        response.raise_for_status()
+        return await response.read()
+
+
+async def concurrency(server: EmulatorProcess, sizes: Sizes, *, with_peer: bool) -> ScenarioResult:
+    target, total, in_flight = server.target, sizes.fetches, sizes.in_flight
+    page = json.loads(await _page_body(target, min(1000, target.sessions)))
+    sids = [record["sid"] for record in page["sessions"]]
+    options = {"total": total, "in_flight": in_flight}
+    runs: dict[str, Callable[[], Awaitable[Sample]]] = {
+        OURS: functools.partial(ours_fetch, target, sids, **options),
+        BARE: functools.partial(bare_fetch, target, sids, **options),
+    }
+    if with_peer:
+        from benchmarks._peer import peer_fetch
+
+        runs[PEER] = functools.partial(peer_fetch, target, sids, **options)
+    result = _rates(await _interleave(runs, sizes.rounds, total), "fetches/s")
+    checks = [Check("ours / bare aiohttp", _ratio(result, OURS, BARE), ">=", 0.85)]
+    if with_peer:
+        checks.append(Check("ours / peer", _ratio(result, OURS, PEER)))
+    return ScenarioResult(
+        f"3 {total:,} sessions.fetch, {in_flight} in flight", result, tuple(checks)
+    )
+
+
+async def _sync(run: Callable[[], Sample]) -> Sample:
+    return run()
+
+
+async def decoding(server: EmulatorProcess, sizes: Sizes, *, with_peer: bool) -> ScenarioResult:
+    target, records, repeat = server.target, sizes.decode_records, sizes.decode_repeat
+    body = await _page_body(target, records)
+    runs: dict[str, Callable[[], Awaitable[Sample]]] = {
+        OURS: functools.partial(ours_decode, target, body, records=records, repeat=repeat),
+        JSON: functools.partial(_sync, functools.partial(json_decode, body, repeat=repeat)),
+    }
+    if with_peer:
+        from benchmarks._peer import peer_decode
+
+        peer = functools.partial(peer_decode, target, body, repeat=repeat)
+        runs[PEER] = functools.partial(_sync, peer)
+    result = _rates(await _interleave(runs, sizes.rounds, records * repeat), "records/s")
+    checks = [Check("ours / json.loads", _ratio(result, OURS, JSON))]
+    if with_peer:
+        checks.insert(0, Check("ours / peer", _ratio(result, OURS, PEER), ">=", 3.0))
+    return ScenarioResult(
+        f"4 decode a {records}-record page ({len(body) / MIB:,.0f} KiB), no HTTP",
+        result,
+        tuple(checks),
+        ("ours: the SDK's pager path over a canned session; peer: SessionInstance per record",),
+    )
+
+
+async def memory(server: EmulatorProcess, sizes: Sizes, *, with_peer: bool) -> ScenarioResult:
+    implementations = [OURS, BARE, *([PEER] if with_peer else [])]
+    measurements = []
+    checks = []
+    for count in sizes.memory_counts:
+        for implementation in implementations:
+            found = await measure(implementation, server.target, count, sizes.memory_page)
+            if found["records"] != count:
+                raise RuntimeError(f"{implementation} streamed {found['records']} of {count}")
+            growth = (found["peak_kib"] - found["baseline_kib"]) / MIB
+            label = f"{implementation}, {count:,} records"
+            measurements.append(Measurement(label, "MiB peak RSS growth", (growth,), count))
+            if implementation == OURS:
+                checks.append(Check(label, growth, "<=", 30.0, " MiB"))
+    return ScenarioResult(
+        f"5 memory, pages of {sizes.memory_page}",
+        tuple(measurements),
+        tuple(checks),
+        ("each listing in a fresh process; baseline after imports and opening the client",),
+    )
+
+
+Scenario = Callable[..., Awaitable[ScenarioResult]]
+SCENARIOS: dict[str, Scenario] = {
+    "stream": streaming,
+    "overlap": overlap,
+    "concurrency": concurrency,
+    "decode": decoding,
+    "memory": memory,
+}
+
+
+async def run_all(
+    sizes: Sizes,
+    *,
+    with_peer: bool,
+    only: Sequence[str] = tuple(SCENARIOS),
+    progress: Callable[[str], None] = lambda _: None,
+) -> list[ScenarioResult]:
+    """Start the emulator process, run the chosen scenarios in order, stop it."""
+    results = []
+    async with EmulatorProcess(sizes.sessions) as server:
+        for name in only:
+            progress(name)
+            results.append(await SCENARIOS[name](server, sizes, with_peer=with_peer))
+    return results
