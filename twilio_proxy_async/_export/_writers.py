@@ -1,0 +1,154 @@
+"""Data files: records as JSON values, encoded as JSONL or CSV, appended to a ``.part`` file.
+
+Each append returns the byte offset the file reaches once the page is flushed; the journal
+records it, so a resumed export can cut the file back to exactly the pages it knows about.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from enum import Enum
+from pathlib import Path
+from typing import IO, Literal
+
+import attrs
+
+from ..models.chat_service import ChatService
+from ..models.interaction import Interaction
+from ..models.participant import Participant
+from ..models.phone_number import PhoneNumber
+from ..models.service import Service
+from ..models.session import Session
+from ._errors import ExportError
+
+__all__ = ["FORMATS", "MODELS", "DataFile", "Format", "JsonRecord", "record_json"]
+
+Format = Literal["jsonl", "csv"]
+FORMATS: tuple[Format, ...] = ("jsonl", "csv")
+JsonRecord = dict[str, object]
+
+MODELS: Mapping[str, type] = {
+    "services": Service,
+    "phone_numbers": PhoneNumber,
+    "sessions": Session,
+    "participants": Participant,
+    "interactions": Interaction,
+    "chat_services": ChatService,
+}
+
+_TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def _json_value(value: object) -> object:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime(_TIME_FORMAT)
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Mapping):
+        return {key: _json_value(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_value(item) for item in value]
+    return value
+
+
+def record_json(model: attrs.AttrsInstance, parents: Mapping[str, str]) -> JsonRecord:
+    """A model as the JSON object the API sent, with its parents' SIDs filled in where
+    the record left them out, so every line of a child file names its parents."""
+    record: JsonRecord = {
+        field.name: _json_value(getattr(model, field.name)) for field in attrs.fields(type(model))
+    }
+    for name, sid in parents.items():
+        if record.get(name) is None:
+            record[name] = sid
+    return record
+
+
+def columns_of(resource: str) -> list[str]:
+    return [field.name for field in attrs.fields(MODELS[resource])]
+
+
+def _csv_cell(value: object) -> str:
+    # Strings go in as they are; everything else (numbers, booleans, nested objects and
+    # lists) as JSON, so a reader can tell 3600 from "3600" by the column's meaning alone.
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def _encode_jsonl(records: Sequence[JsonRecord]) -> bytes:
+    lines = [json.dumps(record, separators=(",", ":"), ensure_ascii=False) for record in records]
+    lines.append("")
+    return "\n".join(lines).encode()
+
+
+def _encode_csv(rows: Sequence[Sequence[str]]) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    return buffer.getvalue().encode()
+
+
+class DataFile:
+    """One resource's output: ``<resource>.<fmt>.part`` while running, renamed when done."""
+
+    def __init__(self, out_dir: Path, resource: str, fmt: Format) -> None:
+        self.resource = resource
+        self.fmt = fmt
+        self.final_path = out_dir / f"{resource}.{fmt}"
+        self.part_path = out_dir / f"{resource}.{fmt}.part"
+        self.columns = columns_of(resource)
+        self._file: IO[bytes] | None = None
+        self.offset = 0
+
+    def open(self, offset: int) -> None:
+        """Open for appending, cut back to ``offset``: bytes past it belong to a page the
+        journal never confirmed (a crash between writing and journaling)."""
+        if offset > 0:
+            size = self.part_path.stat().st_size
+            if size < offset:
+                raise ExportError(
+                    f"{self.part_path.name} holds {size} bytes, fewer than the {offset} "
+                    "the journal confirmed; the export cannot be resumed"
+                )
+            os.truncate(self.part_path, offset)
+        else:
+            self.part_path.write_bytes(b"")
+        self._file = self.part_path.open("ab")
+        self.offset = offset
+        if offset == 0 and self.fmt == "csv":
+            self._write(_encode_csv([self.columns]))
+
+    def append(self, records: Sequence[JsonRecord]) -> int:
+        """Write and flush one page; returns the offset the file now ends at."""
+        if self.fmt == "jsonl":
+            self._write(_encode_jsonl(records))
+        else:
+            columns = self.columns
+            rows = [[_csv_cell(record.get(name)) for name in columns] for record in records]
+            self._write(_encode_csv(rows))
+        return self.offset
+
+    def _write(self, data: bytes) -> None:
+        assert self._file is not None, "append() before open()"
+        self._file.write(data)
+        self._file.flush()
+        self.offset += len(data)
+
+    def close(self) -> None:
+        file, self._file = self._file, None
+        if file is not None:
+            file.close()
+
+    def publish(self) -> None:
+        """Make the finished file durable, then give it its final name."""
+        if self._file is not None:
+            os.fsync(self._file.fileno())
+            self.close()
+        if self.part_path.exists():
+            os.replace(self.part_path, self.final_path)
