@@ -111,6 +111,12 @@ class Transport:
                 failure: TwilioError = exc
                 retry_after = exc.retry_after
             except _Unanswered as exc:
+                if self.closed:
+                    # aclose() cut the connection; saying so beats a retry wait or a
+                    # "connector is closed" that depends on max_retries.
+                    raise ClientClosedError(
+                        "the client was closed while a request was in flight"
+                    ) from exc.cause
                 if not self._retry.retries_connection_failure(method, request_sent=exc.sent):
                     raise exc.error from exc.cause
                 failure = exc.error
