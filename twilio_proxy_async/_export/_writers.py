@@ -110,7 +110,7 @@ class DataFile:
         """Open for appending, cut back to ``offset``: bytes past it belong to a page the
         journal never confirmed (a crash between writing and journaling)."""
         if offset > 0:
-            size = self.part_path.stat().st_size
+            size = self.part_path.stat().st_size if self.part_path.exists() else 0
             if size < offset:
                 raise ExportError(
                     f"{self.part_path.name} holds {size} bytes, fewer than the {offset} "

@@ -1,0 +1,97 @@
+"""Shared by the export tests: demo sizes, reading the exported files, comparing them."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from twilio_proxy_async import Client
+from twilio_proxy_async._export import RESOURCES
+from twilio_proxy_async.testing import DemoData, Emulator
+
+# 2 services x 12 sessions: 2 + 6 + 24 + 48 + 48 + 1 = 129 records, in pages of 5 so that
+# every listing but the children's spans several pages.
+SMALL = DemoData(services=2, phone_numbers_per_service=3, sessions_per_service=12)
+PAGE_SIZE = 5
+_ORIGIN = re.compile(r"http://127\.0\.0\.1:\d+")
+
+Record = dict[str, Any]
+
+
+def client_for(emu: Emulator, **options: Any) -> Client:
+    return Client(emu.account_sid, emu.auth_token, base_url=emu.url, **options)
+
+
+async def instant(_delay: float) -> None:
+    """Stands in for the transport's retry sleep, so fault storms cost no wall time."""
+
+
+def no_retry_waits(client: Client) -> None:
+    # The retry waits are real backoff (up to seconds); the tests only care about outcomes.
+    client._transport._sleep = instant
+
+
+def read_jsonl(path: Path) -> list[Record]:
+    with path.open(encoding="utf-8") as file:
+        return [json.loads(line) for line in file]
+
+
+def csv_cell(value: object) -> str:
+    """How a JSON value is expected in a CSV cell, written independently of the exporter."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, separators=(",", ":"))
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as file:
+        return list(csv.DictReader(file))
+
+
+def by_sid(records: Iterable[Mapping[str, Any]]) -> dict[str, Mapping[str, Any]]:
+    return {record["sid"]: record for record in records}
+
+
+def without_origin(record: Mapping[str, Any]) -> Record:
+    """A record with its URLs' origin blanked: two emulator runs serve the same demo data
+    on different ports."""
+    loaded: Record = json.loads(_ORIGIN.sub("ORIGIN", json.dumps(record)))
+    return loaded
+
+
+def assert_exported_once(
+    out_dir: Path,
+    snapshot: Mapping[str, list[Record]],
+    resources: Iterable[str] = RESOURCES,
+    *,
+    ignore_origin: bool = False,
+) -> None:
+    """Every record of the snapshot, exactly once, exactly as the API serves it."""
+    for resource in resources:
+        exported = read_jsonl(out_dir / f"{resource}.jsonl")
+        expected = snapshot[resource]
+        sids = [record["sid"] for record in exported]
+        assert len(sids) == len(set(sids)), f"{resource}: duplicate records"
+        if ignore_origin:
+            exported = [without_origin(record) for record in exported]
+            expected = [without_origin(record) for record in expected]
+        assert by_sid(exported) == by_sid(expected), f"{resource}: records differ"
+
+
+def file_names(out_dir: Path) -> list[str]:
+    return sorted(path.name for path in out_dir.iterdir())
+
+
+def file_contents(out_dir: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in out_dir.iterdir()}
+
+
+def leftovers(out_dir: Path) -> list[str]:
+    """What an unfinished export leaves behind."""
+    return sorted(p.name for p in out_dir.iterdir() if p.suffix == ".part" or "journal" in p.name)
