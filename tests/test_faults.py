@@ -28,7 +28,7 @@ from twilio_proxy_async import (
     TwilioError,
     TwilioTimeoutError,
 )
-from twilio_proxy_async.testing import Emulator, Faults
+from twilio_proxy_async.testing import DemoData, Emulator, Faults
 
 from helpers import ACCOUNT, TOKEN
 
@@ -485,3 +485,70 @@ async def test_hostile_list_bodies_only_ever_raise_response_validation_error(
         with pytest.raises(TwilioError) as fetched:
             await client.proxy.services.fetch("x")
         assert type(fetched.value) is ResponseValidationError
+
+
+LISTED_SERVICES = 57
+RANDOM_FAULTS = {
+    "rate_429": 0.1,
+    "rate_500": 0.1,
+    "rate_html_502": 0.05,
+    "rate_reset": 0.05,
+    "rate_reset_mid_body": 0.1,
+}
+
+
+@pytest.fixture
+async def crowded() -> AsyncIterator[Emulator]:
+    demo = DemoData(
+        services=LISTED_SERVICES,
+        phone_numbers_per_service=0,
+        sessions_per_service=0,
+        participants_per_session=0,
+        interactions_per_session=0,
+        chat_services=0,
+    )
+    async with Emulator(demo=demo) as emulator:
+        yield emulator
+
+
+@pytest.mark.parametrize("seed", range(6))
+async def test_listing_under_random_faults_yields_every_record_once_in_order(
+    crowded: Emulator, seed: int
+) -> None:
+    expected = [record["sid"] for record in crowded.snapshot()["services"]]
+    crowded.faults = Faults(**RANDOM_FAULTS, seed=seed)
+    async with client_for(crowded, max_retries=12) as client:
+        sleeps = record_sleeps(client)
+        async with client.proxy.services.list(page_size=5) as services:
+            listed = [service.sid async for service in services]
+    assert listed == expected
+    injected = sum(crowded.stats.faults_injected.values())
+    assert injected > 0
+    # Every injected fault cost one retry, except a reset aiohttp re-sent on its own.
+    resent_by_aiohttp = crowded.stats.faults_injected.get("rate_reset", 0)
+    assert injected - resent_by_aiohttp <= len(sleeps.delays) <= injected
+
+
+async def test_listing_under_faults_it_cannot_outlast_stops_with_a_typed_error(
+    crowded: Emulator,
+) -> None:
+    expected = [record["sid"] for record in crowded.snapshot()["services"]]
+    failures: list[TwilioError] = []
+    for seed in range(8):
+        crowded.faults = Faults(**RANDOM_FAULTS, rate_truncated_json=0.05, seed=seed)
+        listed: list[str] = []
+        async with client_for(crowded, max_retries=1) as client:
+            record_sleeps(client)
+            try:
+                async with client.proxy.services.list(page_size=5) as services:
+                    async for service in services:
+                        listed.append(service.sid)
+            except TwilioError as exc:
+                failures.append(exc)
+                # The error comes after every record of the pages before it.
+                assert len(listed) % 5 == 0
+        # A prefix of the listing, in order, with nothing repeated or skipped.
+        assert listed == expected[: len(listed)]
+    assert failures
+    typed = RateLimitError | ServerError | TwilioConnectionError | ResponseValidationError
+    assert all(isinstance(failure, typed) for failure in failures)
