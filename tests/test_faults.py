@@ -488,13 +488,9 @@ async def test_hostile_list_bodies_only_ever_raise_response_validation_error(
 
 
 LISTED_SERVICES = 57
-RANDOM_FAULTS = {
-    "rate_429": 0.1,
-    "rate_500": 0.1,
-    "rate_html_502": 0.05,
-    "rate_reset": 0.05,
-    "rate_reset_mid_body": 0.1,
-}
+RANDOM_FAULTS = Faults(
+    rate_429=0.1, rate_500=0.1, rate_html_502=0.05, rate_reset=0.05, rate_reset_mid_body=0.1
+)
 
 
 @pytest.fixture
@@ -516,7 +512,7 @@ async def test_listing_under_random_faults_yields_every_record_once_in_order(
     crowded: Emulator, seed: int
 ) -> None:
     expected = [record["sid"] for record in crowded.snapshot()["services"]]
-    crowded.faults = Faults(**RANDOM_FAULTS, seed=seed)
+    crowded.faults = attrs.evolve(RANDOM_FAULTS, seed=seed)
     async with client_for(crowded, max_retries=12) as client:
         sleeps = record_sleeps(client)
         async with client.proxy.services.list(page_size=5) as services:
@@ -535,7 +531,7 @@ async def test_listing_under_faults_it_cannot_outlast_stops_with_a_typed_error(
     expected = [record["sid"] for record in crowded.snapshot()["services"]]
     failures: list[TwilioError] = []
     for seed in range(8):
-        crowded.faults = Faults(**RANDOM_FAULTS, rate_truncated_json=0.05, seed=seed)
+        crowded.faults = attrs.evolve(RANDOM_FAULTS, rate_truncated_json=0.05, seed=seed)
         listed: list[str] = []
         async with client_for(crowded, max_retries=1) as client:
             record_sleeps(client)
