@@ -107,6 +107,9 @@ class EmulatorProcess:
         process, self._process = self._process, None
         if process is None:
             return
+        # EOF on its stdin is the child's signal to stop; communicate() alone leaves it open.
+        assert process.stdin is not None
+        process.stdin.close()
         try:
             await asyncio.wait_for(process.communicate(), _STOP_TIMEOUT)
         except TimeoutError:

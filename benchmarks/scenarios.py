@@ -4,7 +4,6 @@ alternately, round after round, so a noisy neighbour slows all of them alike."""
 from __future__ import annotations
 
 import functools
-import importlib.util
 import json
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -31,7 +30,11 @@ MIB = 1024
 
 def peer_installed() -> bool:
     """Whether the official ``twilio`` package is there to compare against."""
-    return importlib.util.find_spec("twilio") is not None
+    try:
+        import twilio  # type: ignore[import-untyped]  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)
