@@ -106,6 +106,6 @@ async def test_ten_thousand_requests_through_a_429_storm(emu: Emulator) -> None:
     assert throttled > 0, "the server limit was never reached: the test proves nothing"
     assert SERVER_LIMIT < connections.peak <= IN_FLIGHT
     # The emulator turns away what is over its limit at once, so it never holds more.
-    assert stats.max_in_flight == SERVER_LIMIT + 1
+    assert stats.max_in_flight <= SERVER_LIMIT + 1
     assert stats.in_flight == 0
     assert growth < 30 * MIB
