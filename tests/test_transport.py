@@ -215,3 +215,14 @@ async def test_a_closed_client_refuses_requests_and_reopening() -> None:
         async with client:
             pass
     await client.aclose()
+
+
+async def test_exhausted_connection_retries_keep_the_aiohttp_cause(
+    client: Client, mocked: aioresponses, sleeps: Sleeps
+) -> None:
+    for _ in range(4):
+        mocked.get(SERVICE_URL, exception=aiohttp.ServerDisconnectedError())
+    with pytest.raises(TwilioConnectionError) as caught:
+        await client.proxy.services.fetch(KS)
+    assert isinstance(caught.value.__cause__, aiohttp.ServerDisconnectedError)
+    assert len(sleeps.delays) == 3

@@ -120,6 +120,8 @@ class Transport:
                 if not self._retry.retries_connection_failure(method, request_sent=exc.sent):
                     raise exc.error from exc.cause
                 failure = exc.error
+                # Kept for the final raise, which happens outside this handler.
+                failure.__cause__ = exc.cause
                 retry_after = None
             fallback = next(waits, None)
             if fallback is None:
