@@ -173,7 +173,7 @@ def test_the_console_script_is_main() -> None:
 
 def test_the_emulator_refuses_a_non_loopback_host(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["emulator", "--host", "0.0.0.0", "--port", "0"]) == 1
-    assert "--allow-remote" in capsys.readouterr().err
+    assert "binds loopback addresses only" in capsys.readouterr().err
 
 
 async def start_cli(*argv: str) -> asyncio.subprocess.Process:

@@ -290,3 +290,19 @@ def test_parse_page_uses_meta_key() -> None:
 def test_parse_page_refuses_other_shapes(body: object, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         parse_page(body, "services")
+
+
+async def test_cursor_is_not_exhausted_while_a_refused_next_page_is_pending() -> None:
+    async def hostile(url: str) -> Page[str]:
+        meta = PageMeta(key="k", next_page_url="https://evil.example/v1/Services?Page=1")
+        return Page(items=["a", "b"], url=url, meta=meta)
+
+    source = AsyncPager(hostile, url_of(0), follow=same_origin)
+    with pytest.raises(PaginationError):
+        async for _record in source:
+            pass
+    assert source.cursor == Cursor(url_of(0), 2)
+    resumed = AsyncPager(hostile, url_of(0), follow=same_origin).resume(source.cursor)
+    with pytest.raises(PaginationError):
+        await anext(resumed)
+    await resumed.aclose()

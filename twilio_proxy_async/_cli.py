@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TextIO
 
 from ._client import Client
-from ._config import _is_loopback
+from ._config import is_loopback
 from ._exceptions import ConfigurationError
 from ._export import FORMATS, RESOURCES, ExportError, Progress, run_export
 from ._export._journal import JOURNAL_NAME, read_header
@@ -161,11 +161,6 @@ def _add_emulator(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     )
     emulator.add_argument("--host", default="127.0.0.1", help="address to bind (127.0.0.1)")
     emulator.add_argument("--port", type=int, default=8080, help="port, 0 for any free (8080)")
-    emulator.add_argument(
-        "--allow-remote",
-        action="store_true",
-        help="bind a non-loopback address although anyone reaching it may use the credentials",
-    )
     emulator.add_argument("--account-sid", help="the account SID to accept (random)")
     emulator.add_argument("--auth-token", help="the auth token to accept (random)")
     demo = emulator.add_argument_group("demo data (none unless --demo-services is given)")
@@ -348,10 +343,10 @@ async def _serve(args: argparse.Namespace, out: TextIO) -> None:
 
 
 def _emulator_command(args: argparse.Namespace) -> int:
-    if not args.allow_remote and not _is_loopback(args.host):
+    if not is_loopback(args.host):
         _error(
             f"refusing to serve on {args.host}: the emulator accepts the credentials it prints, "
-            "so it binds loopback addresses only unless --allow-remote is given"
+            "so it binds loopback addresses only"
         )
         return EXIT_FAILURE
     try:

@@ -92,7 +92,7 @@ def resolve_credentials(
     return Credentials(account, account, secret=token)
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
     try:
@@ -141,7 +141,7 @@ class Origins:
                 raise ConfigurationError(f"base_url: {exc}") from None
             if urlsplit(base_url).path not in ("", "/"):
                 raise ConfigurationError("base_url must be an origin, without a path")
-            if scheme == "http" and not _is_loopback(host):
+            if scheme == "http" and not is_loopback(host):
                 raise ConfigurationError(
                     "base_url: plain http is only allowed for a loopback host; use https"
                 )

@@ -170,8 +170,11 @@ class AsyncPager(Generic[T]):
         Valid at any point, after a break, an error or ``aclose()`` too: a new pager
         ``resume``d from it yields exactly the records this one has not.
         """
-        if self._page is not None and self._offset < len(self._page.items):
-            return Cursor(self._page.url, self._offset)
+        page = self._page
+        if page is not None and (self._offset < len(page.items) or self._deferred is not None):
+            # With a refused next-page URL pending, the listing is not exhausted: resuming
+            # re-reads this page past its records and meets the same refusal again.
+            return Cursor(page.url, self._offset)
         if self._next_url is not None:
             return Cursor(self._next_url, self._skip)
         return None
