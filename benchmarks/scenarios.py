@@ -22,7 +22,7 @@ from benchmarks._emulator import EmulatorProcess, Target, basic_auth
 from benchmarks._memory import measure
 from benchmarks._report import Check, Measurement, Sample, ScenarioResult
 
-__all__ = ["FULL", "QUICK", "SCENARIOS", "Sizes", "peer_installed", "run_all"]
+__all__ = ["FULL", "QUICK", "SCENARIOS", "Sizes", "page_body", "peer_installed", "run_all"]
 
 OURS, PEER, BARE, JSON = "ours", "peer", "bare aiohttp", "json.loads"
 MIB = 1024
@@ -186,7 +186,7 @@ async def overlap(server: EmulatorProcess, sizes: Sizes, *, with_peer: bool) -> 
     )
 
 
-async def _page_body(target: Target, records: int) -> bytes:
+async def page_body(target: Target, records: int) -> bytes:
     url = f"{target.url}/v1/Services/{target.service_sid}/Sessions?PageSize={records}"
     async with (
         aiohttp.ClientSession(headers={"Authorization": basic_auth(target)}) as session,
@@ -198,7 +198,7 @@ async def _page_body(target: Target, records: int) -> bytes:
 
 async def concurrency(server: EmulatorProcess, sizes: Sizes, *, with_peer: bool) -> ScenarioResult:
     target, total, in_flight = server.target, sizes.fetches, sizes.in_flight
-    page = json.loads(await _page_body(target, min(1000, target.sessions)))
+    page = json.loads(await page_body(target, min(1000, target.sessions)))
     sids = [record["sid"] for record in page["sessions"]]
     options = {"total": total, "in_flight": in_flight}
     runs: dict[str, Callable[[], Awaitable[Sample]]] = {
@@ -224,7 +224,7 @@ async def _sync(run: Callable[[], Sample]) -> Sample:
 
 async def decoding(server: EmulatorProcess, sizes: Sizes, *, with_peer: bool) -> ScenarioResult:
     target, records, repeat = server.target, sizes.decode_records, sizes.decode_repeat
-    body = await _page_body(target, records)
+    body = await page_body(target, records)
     runs: dict[str, Callable[[], Awaitable[Sample]]] = {
         OURS: functools.partial(ours_decode, target, body, records=records, repeat=repeat),
         JSON: functools.partial(_sync, functools.partial(json_decode, body, repeat=repeat)),
