@@ -5,11 +5,19 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import sys
+from pathlib import Path
 
 import pytest
 
-from benchmarks._report import ScenarioResult, render
-from benchmarks.scenarios import QUICK, SCENARIOS, run_all
+# benchmarks/ is not an installed package, and plain `pytest` (unlike `python -m pytest`)
+# does not put the project root on sys.path.
+PROJECT_ROOT = str(Path(__file__).resolve().parent.parent)
+if PROJECT_ROOT not in sys.path:
+    sys.path.insert(0, PROJECT_ROOT)
+
+from benchmarks._report import ScenarioResult, render  # noqa: E402
+from benchmarks.scenarios import QUICK, SCENARIOS, run_all  # noqa: E402
 
 # Tiny and one memory size only: every memory run is a fresh interpreter.
 SMOKE = dataclasses.replace(QUICK, memory_counts=(300,))
