@@ -125,6 +125,19 @@ class Origins:
     """Where each product is reached, and the rewriting of Twilio's canonical URLs to it."""
 
     by_product: Mapping[str, str]
+    # Derived once: allows() runs for every request, and parsing the URL each time cost
+    # about a fifth of a fetch's client-side CPU in the concurrency benchmark.
+    _prefixes: tuple[str, ...] = attrs.field(init=False)
+    _targets: frozenset[tuple[str, str, int]] = attrs.field(init=False)
+
+    @_prefixes.default
+    def _origin_prefixes(self) -> tuple[str, ...]:
+        # Origins are stored normalised, so "<origin>/" can only start a URL on that origin.
+        return tuple(origin + "/" for origin in set(self.by_product.values()))
+
+    @_targets.default
+    def _origin_targets(self) -> frozenset[tuple[str, str, int]]:
+        return frozenset(origin_of(origin) for origin in self.by_product.values())
 
     @classmethod
     def build(
@@ -161,11 +174,12 @@ class Origins:
 
     def allows(self, url: str) -> bool:
         """Whether the SDK may send its credentials to this URL."""
+        if url.startswith(self._prefixes):
+            return True
         try:
-            target = origin_of(url)
+            return origin_of(url) in self._targets
         except ValueError:
             return False
-        return any(origin_of(origin) == target for origin in self.by_product.values())
 
     def follow(self, url: str, product: str) -> str:
         """Rewrite a server-supplied absolute URL onto the configured origin, keeping its path

@@ -7,17 +7,17 @@ A resource method checks its arguments, builds its path and form, and calls one 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TypeVar
 from urllib.parse import quote, urlencode
 
 import cattrs
 
 from .._config import Origins
-from .._converter import converter
 from .._exceptions import ResponseValidationError
 from .._pagination import AsyncPager, Page, parse_page
 from .._params import check_limit, check_page_size
+from .._record_hooks import record_structurer
 from .._transport import Response, Transport
 
 __all__ = ["Product", "Resource"]
@@ -58,12 +58,6 @@ def _decode_json(response: Response) -> object:
         raise _invalid(response, exc) from None
 
 
-def _record(hook: Callable[[object, type[T]], T], data: object, model: type[T]) -> T:
-    if type(data) is not dict:
-        raise TypeError(f"expected a JSON object for {model.__name__}, got {type(data).__name__}")
-    return hook(data, model)
-
-
 class Product:
     """One Twilio product (Proxy, Chat) as reached through a client's transport."""
 
@@ -81,7 +75,7 @@ class Product:
 
     def _structure(self, response: Response, data: object, model: type[T]) -> T:
         try:
-            return _record(converter.get_structure_hook(model), data, model)
+            return record_structurer(model)(data)
         except Exception as exc:
             raise _invalid(response, exc) from None
 
@@ -114,14 +108,14 @@ class Product:
             # Twilio's default page is 50; a smaller limit should not pay for 50 records.
             page_size = min(limit, 50)
         query = [("PageSize", str(page_size))] if page_size is not None else []
-        structure_record: Callable[[object, type[T]], T] = converter.get_structure_hook(model)
+        structure_record = record_structurer(model)
 
         async def fetch_page(url: str) -> Page[T]:
             response = await self._transport.request("GET", url)
             body = _decode_json(response)
             try:
                 records, meta = parse_page(body, key)
-                items = [_record(structure_record, record, model) for record in records]
+                items = [structure_record(record) for record in records]
             except Exception as exc:
                 raise _invalid(response, exc) from None
             return Page(items=items, url=url, meta=meta)

@@ -1,0 +1,151 @@
+"""The generated fast structurers agree with the detailed converter on every record."""
+
+from __future__ import annotations
+
+import functools
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from twilio_proxy_async import (
+    ChatService,
+    Interaction,
+    MessageInteraction,
+    Participant,
+    PhoneNumber,
+    Service,
+    Session,
+)
+from twilio_proxy_async._converter import _optional_inner, _tolerant_enum, converter
+from twilio_proxy_async._record_hooks import _generate, record_structurer
+
+MODELS = [Service, ChatService, Session, Participant, Interaction, MessageInteraction, PhoneNumber]
+PREFIXES = {
+    "sid": None,
+    "account_sid": "AC",
+    "service_sid": "KS",
+    "session_sid": "KC",
+    "participant_sid": "KP",
+    "chat_instance_sid": "IS",
+}
+
+hex32 = st.text(alphabet="0123456789abcdef", min_size=32, max_size=32)
+instants = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1)).map(
+    lambda value: value.strftime("%Y-%m-%dT%H:%M:%SZ")
+)
+
+
+@functools.cache
+def sid_prefix(model: type[Any], field: attrs.Attribute[Any]) -> str | None:
+    """The SID prefix a field's validator enforces, found by probing it."""
+    for prefix in ("KS", "KC", "KP", "KI", "PN", "IS", "AC", "RL"):
+        candidate = prefix + "0" * 32
+        try:
+            converter.structure({**minimal(model), field.name: candidate}, model)
+        except Exception:
+            continue
+        try:
+            converter.structure({**minimal(model), field.name: "ZZ" + "0" * 32}, model)
+        except Exception:
+            return prefix
+    return None
+
+
+def minimal(model: type[Any]) -> dict[str, object]:
+    prefix = {
+        Service: "KS",
+        ChatService: "IS",
+        Session: "KC",
+        Participant: "KP",
+        Interaction: "KI",
+        MessageInteraction: "KI",
+        PhoneNumber: "PN",
+    }[model]
+    return {"sid": prefix + "0" * 32}
+
+
+def value_strategy(model: type[Any], field: attrs.Attribute[Any]) -> st.SearchStrategy[object]:
+    kind: Any = field.type
+    enum = _tolerant_enum(kind)
+    if enum is not None:
+        known = st.sampled_from([member.value for member in enum])
+        return st.none() | known | st.text(min_size=1, max_size=8)
+    inner = _optional_inner(kind)
+    kind = inner if inner is not None else kind
+    if field.name.endswith("sid"):
+        prefix = sid_prefix(model, field)
+        letters = (
+            st.just(prefix)
+            if prefix
+            else st.text("ABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=2, max_size=2)
+        )
+        valid = st.builds(str.__add__, letters, hex32)
+        return valid if field.name == "sid" else st.none() | valid
+    if kind is str:
+        return st.none() | st.text(max_size=12)
+    if kind is int:
+        return st.none() | st.integers(-(2**40), 2**40)
+    if kind is bool:
+        return st.none() | st.booleans()
+    if kind is datetime:
+        return st.none() | instants
+    if "Sequence" in str(kind):
+        return st.none() | st.lists(st.text(max_size=5), max_size=3)
+    if "Mapping[str, str]" in str(kind):
+        return st.none() | st.dictionaries(st.text(max_size=5), st.text(max_size=5), max_size=3)
+    return st.none() | st.dictionaries(st.text(max_size=5), st.integers(), max_size=3)
+
+
+def record_strategy(model: type[Any]) -> st.SearchStrategy[dict[str, object]]:
+    attrs.resolve_types(model)
+    fields = {f.name: value_strategy(model, f) for f in attrs.fields(model)}
+    return st.fixed_dictionaries(fields)
+
+
+# Values of the wrong JSON type for any field, to check both paths refuse alike.
+WRONG = [3, 2.5, True, "not a date", ["x"], {"k": 1}, "KSnot-a-sid"]
+
+
+def outcome(function: Any, record: object) -> tuple[str, object]:
+    try:
+        return ("ok", function(record))
+    except Exception as exc:  # compared by type and message
+        return ("error", (type(exc), str(exc)))
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda model: model.__name__)
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_fast_path_equals_the_detailed_converter(model: type[Any], data: st.DataObject) -> None:
+    record = data.draw(record_strategy(model))
+    expected = converter.structure(record, model)
+    generated = _generate(model)
+    assert generated is not None
+    # The generated function alone (no fallback) must accept every valid record.
+    assert generated(record) == expected
+    assert record_structurer(model)(record) == expected
+    field = data.draw(st.sampled_from(attrs.fields(model)))
+    broken = {**record, field.name: data.draw(st.sampled_from(WRONG))}
+    fast = outcome(record_structurer(model), broken)
+    detailed = outcome(lambda value: converter.structure(value, model), broken)
+    assert fast[0] == detailed[0]
+    if fast[0] == "ok":
+        assert fast == detailed
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda model: model.__name__)
+def test_records_that_are_not_objects_are_refused_by_name(model: type[Any]) -> None:
+    with pytest.raises(TypeError, match=f"expected a JSON object for {model.__name__}, got list"):
+        record_structurer(model)([])
+
+
+def test_unknown_enum_values_are_kept_raw_on_the_fast_path() -> None:
+    record = {**minimal(Session), "status": "hibernating", "mode": "message-only"}
+    session = record_structurer(Session)(record)
+    assert session.status == "hibernating"
+    assert isinstance(session.mode, Enum)
