@@ -23,9 +23,12 @@ T = TypeVar("T")
 
 def parse_datetime(value: object) -> datetime:
     """An ISO 8601 timestamp as an aware UTC datetime; a naive one is taken as UTC."""
-    if not isinstance(value, str):
+    if type(value) is not str:
         raise TypeError(f"expected an ISO 8601 string, got {type(value).__name__}")
     parsed = datetime.fromisoformat(value)
+    if parsed.tzinfo is UTC:
+        # Twilio's own form ("...Z"): already what we return, no conversion needed.
+        return parsed
     if parsed.tzinfo is None:
         return parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)
@@ -94,8 +97,11 @@ def _is_string_map(kind: object) -> bool:
 
 
 def _structure_string_map(value: object, _: object) -> object:
-    if not isinstance(value, dict) or not all(type(v) is str for v in value.values()):
+    if type(value) is not dict:
         raise TypeError("expected a JSON object of strings")
+    for item in value.values():
+        if type(item) is not str:
+            raise TypeError("expected a JSON object of strings")
     return value
 
 
