@@ -178,8 +178,8 @@ async def test_redirects_are_not_followed(client: Client, mocked: aioresponses) 
         ('{"unique_name": "no sid"}', "sid"),
         ('{"sid": "' + KS + '", "date_created": "yesterday"}', "yesterday"),
         ("[]", "expected a JSON object for Service, got list"),
-        ('{"sid": "KS', "line 1"),
-        ("<html>ok</html>", "Expecting value"),
+        ('{"sid": "KS', "not valid JSON: "),
+        ("<html>ok</html>", "not valid JSON: "),
     ],
 )
 async def test_2xx_body_that_does_not_fit_keeps_the_raw_body(

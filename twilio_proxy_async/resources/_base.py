@@ -6,13 +6,13 @@ A resource method checks its arguments, builds its path and form, and calls one 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import TypeVar
 from urllib.parse import quote, urlencode
 
 import cattrs
 
+from .. import _json
 from .._config import Origins
 from .._exceptions import ResponseValidationError
 from .._pagination import AsyncPager, Page, parse_page
@@ -53,9 +53,9 @@ def _invalid(response: Response, exc: Exception) -> ResponseValidationError:
 
 def _decode_json(response: Response) -> object:
     try:
-        return json.loads(response.body)
+        return _json.loads(response.body)
     except ValueError as exc:
-        raise _invalid(response, exc) from None
+        raise _invalid(response, ValueError(f"not valid JSON: {exc}")) from None
 
 
 class Product:
