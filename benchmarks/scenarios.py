@@ -21,11 +21,28 @@ from benchmarks._clients import (
 from benchmarks._emulator import EmulatorProcess, Target, basic_auth
 from benchmarks._memory import measure
 from benchmarks._report import Check, Measurement, Sample, ScenarioResult
+from twilio_proxy_async import _json
 
 __all__ = ["FULL", "QUICK", "SCENARIOS", "Sizes", "page_body", "peer_installed", "run_all"]
 
 OURS, PEER, BARE, JSON = "ours", "peer", "bare aiohttp", "json.loads"
+OURS_STDLIB = "ours, stdlib json"
 MIB = 1024
+
+
+def speedups_installed() -> bool:
+    """Whether the SDK decodes with orjson (the ``speedups`` extra); if so, the scenarios that
+    parse pages also run ours with the standard library's parser, to show what it earns."""
+    return _json.PARSER == "orjson"
+
+
+async def _with_stdlib_json(run: Callable[[], Awaitable[Sample]]) -> Sample:
+    installed = _json.loads
+    _json.loads = json.loads
+    try:
+        return await run()
+    finally:
+        _json.loads = installed
 
 
 def peer_installed() -> bool:
@@ -130,6 +147,8 @@ async def streaming(server: EmulatorProcess, sizes: Sizes, *, with_peer: bool) -
         OURS: functools.partial(ours_stream, target, limit=records, page_size=page),
         BARE: functools.partial(bare_stream, target, limit=records, page_size=page),
     }
+    if speedups_installed():
+        runs[OURS_STDLIB] = functools.partial(_with_stdlib_json, runs[OURS])
     if with_peer:
         from benchmarks._peer import peer_stream
 
@@ -138,6 +157,8 @@ async def streaming(server: EmulatorProcess, sizes: Sizes, *, with_peer: bool) -
     checks = [Check("ours / bare aiohttp", _ratio(result, OURS, BARE), ">=", 0.9)]
     if with_peer:
         checks.insert(0, Check("ours / peer", _ratio(result, OURS, PEER), ">=", 3.0))
+        if speedups_installed():
+            checks.append(Check("ours, stdlib json / peer", _ratio(result, OURS_STDLIB, PEER)))
     return ScenarioResult(
         f"1 stream {records:,} rec, pages of {page}",
         result,
@@ -229,6 +250,8 @@ async def decoding(server: EmulatorProcess, sizes: Sizes, *, with_peer: bool) ->
         OURS: functools.partial(ours_decode, target, body, records=records, repeat=repeat),
         JSON: functools.partial(_sync, functools.partial(json_decode, body, repeat=repeat)),
     }
+    if speedups_installed():
+        runs[OURS_STDLIB] = functools.partial(_with_stdlib_json, runs[OURS])
     if with_peer:
         from benchmarks._peer import peer_decode
 
@@ -238,6 +261,8 @@ async def decoding(server: EmulatorProcess, sizes: Sizes, *, with_peer: bool) ->
     checks = [Check("ours / json.loads", _ratio(result, OURS, JSON))]
     if with_peer:
         checks.insert(0, Check("ours / peer", _ratio(result, OURS, PEER), ">=", 3.0))
+        if speedups_installed():
+            checks.append(Check("ours, stdlib json / peer", _ratio(result, OURS_STDLIB, PEER)))
     return ScenarioResult(
         f"4 decode a {records}-record page ({len(body) / MIB:,.0f} KiB), no HTTP",
         result,

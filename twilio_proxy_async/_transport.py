@@ -71,6 +71,7 @@ class Transport:
         self._session = session
         self._origins = origins
         self._timeout = timeout
+        self._client_timeout = aiohttp.ClientTimeout(total=timeout)
         self._retry = retry
         self._sleep = sleep
         self._limit = asyncio.Semaphore(max_concurrency)
@@ -138,15 +139,17 @@ class Transport:
         session = await self._session()
         async with self._limit:
             try:
-                async with asyncio.timeout(self._timeout):
-                    async with session.request(
-                        method,
-                        URL(url, encoded=True),
-                        data=body,
-                        headers=headers,
-                        allow_redirects=False,
-                    ) as answer:
-                        payload = await answer.read()
+                # aiohttp's total timeout runs from connecting to the last byte of the body,
+                # and replaces (rather than adds to) the timer a session would start anyway.
+                async with session.request(
+                    method,
+                    URL(url, encoded=True),
+                    data=body,
+                    headers=headers,
+                    allow_redirects=False,
+                    timeout=self._client_timeout,
+                ) as answer:
+                    payload = await answer.read()
             except TimeoutError as exc:
                 error: TwilioConnectionError = TwilioTimeoutError(
                     f"no complete answer within {self._timeout}s", method=method, url=url
