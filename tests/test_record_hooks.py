@@ -35,8 +35,11 @@ PREFIXES = {
 }
 
 hex32 = st.text(alphabet="0123456789abcdef", min_size=32, max_size=32)
-instants = st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1)).map(
-    lambda value: value.strftime("%Y-%m-%dT%H:%M:%SZ")
+offsets = st.sampled_from(["Z", "+00:00", "-07:00", "+05:30", ""])
+instants = st.builds(
+    lambda moment, offset: moment.strftime("%Y-%m-%dT%H:%M:%S") + offset,
+    st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1)),
+    offsets,
 )
 
 

@@ -12,7 +12,7 @@ path can never accept what the converter refuses.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import attrs
@@ -39,32 +39,34 @@ def _field_lines(index: int, field: attrs.Attribute[Any], names: dict[str, objec
     kind: Any = field.type
     required = field.default is attrs.NOTHING
     read = f"record[{field.name!r}]" if required else f"get({field.name!r})"
-    lines = [f"{value} = {read}"]
     nullable = type(None) in _union_args(kind)
     inner = _optional_inner(kind)
     if inner is not None:
         kind = inner
-    guard = f"if {value} is not None:" if nullable else "if True:"
     enum = _tolerant_enum(field.type)
     if enum is not None:
-        lookup = f"members{index}"
-        names[lookup] = {member.value: member for member in enum}
-        lines += [
-            guard,
-            f"    if type({value}) is not str: raise TypeError",
-            f"    {value} = {lookup}.get({value}, {value})",
+        names[f"members{index}"] = {member.value: member for member in enum}
+        checks = [
+            f"if type({value}) is not str: raise TypeError",
+            f"{value} = members{index}.get({value}, {value})",
         ]
     elif kind in _PRIMITIVES:
         names[f"kind{index}"] = kind
-        lines += [guard, f"    if type({value}) is not kind{index}: raise TypeError"]
+        checks = [f"if type({value}) is not kind{index}: raise TypeError"]
     elif kind is datetime:
-        lines += [guard, f"    {value} = parse_datetime({value})"]
+        # parse_datetime inlined for Twilio's "...Z" form; any other offset goes through it.
+        checks = [
+            f"if type({value}) is not str: raise TypeError",
+            f"{value} = fromisoformat({value})",
+            f"if {value}.tzinfo is not UTC: {value} = parse_datetime({value}.isoformat())",
+        ]
     else:
-        hook = f"hook{index}"
-        names[hook] = converter.get_structure_hook(kind)
+        names[f"hook{index}"] = converter.get_structure_hook(kind)
         names[f"kind{index}"] = kind
-        lines += [guard, f"    {value} = {hook}({value}, kind{index})"]
-    return lines
+        checks = [f"{value} = hook{index}({value}, kind{index})"]
+    if not nullable:
+        return [f"{value} = {read}", *checks]
+    return [f"{value} = {read}", f"if {value} is not None:", *("    " + line for line in checks)]
 
 
 def _generate(model: type[T]) -> Callable[[object], T] | None:
@@ -73,7 +75,12 @@ def _generate(model: type[T]) -> Callable[[object], T] | None:
     fields = attrs.fields(model)  # type: ignore[arg-type]
     if any(f.default not in (None, attrs.NOTHING) for f in fields):
         return None
-    names: dict[str, object] = {"model": model, "parse_datetime": parse_datetime}
+    names: dict[str, object] = {
+        "model": model,
+        "parse_datetime": parse_datetime,
+        "fromisoformat": datetime.fromisoformat,
+        "UTC": UTC,
+    }
     body = ["if type(record) is not dict: raise TypeError", "get = record.get"]
     for index, field in enumerate(fields):
         body += _field_lines(index, field, names)
