@@ -17,7 +17,12 @@ if PROJECT_ROOT not in sys.path:
     sys.path.insert(0, PROJECT_ROOT)
 
 from benchmarks._report import ScenarioResult, render  # noqa: E402
-from benchmarks.scenarios import QUICK, SCENARIOS, run_all  # noqa: E402
+from benchmarks.scenarios import (  # noqa: E402
+    QUICK,
+    SCENARIOS,
+    run_all,
+    speedups_installed,
+)
 
 # Tiny and one memory size only: every memory run is a fresh interpreter.
 SMOKE = dataclasses.replace(QUICK, memory_counts=(300,))
@@ -33,7 +38,9 @@ def _assert_sane(results: list[ScenarioResult], implementations: set[str]) -> No
         for check in result.checks:
             assert math.isfinite(check.measured) and check.measured > 0, check
     stream, overlap, concurrency, decode, memory = results
-    assert {m.implementation for m in stream.measurements} == implementations
+    # With orjson installed, the parsing scenarios also run ours on the stdlib parser.
+    parsers = {"ours, stdlib json"} if speedups_installed() else set()
+    assert {m.implementation for m in stream.measurements} == implementations | parsers
     assert all(m.count == SMOKE.stream_records for m in stream.measurements)
     assert all(m.count == SMOKE.overlap_pages * SMOKE.overlap_page for m in overlap.measurements)
     assert all(m.count == SMOKE.fetches for m in concurrency.measurements)
