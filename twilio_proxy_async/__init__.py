@@ -20,7 +20,6 @@ from ._exceptions import (
     TwilioTimeoutError,
 )
 from ._pagination import AsyncPager, Cursor, Page, PageMeta
-from ._retry import RetryPolicy
 from ._version import __version__
 from .models.chat_service import ChatService, WebhookMethod
 from .models.interaction import Interaction, InteractionResourceStatus, InteractionType
@@ -58,7 +57,6 @@ __all__ = [
     "ProxyV1",
     "RateLimitError",
     "ResponseValidationError",
-    "RetryPolicy",
     "ServerError",
     "Service",
     "Session",
