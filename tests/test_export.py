@@ -171,3 +171,26 @@ async def test_rejects_unknown_resources_and_formats(emu: Emulator, tmp_path: Pa
             await run_export(client, tmp_path / "a", resources=["calls"])
         with pytest.raises(ExportError, match="xml"):
             await run_export(client, tmp_path / "b", fmt="xml")
+
+
+@pytest.mark.parametrize(("backlog", "bounded"), [(50, True), (100_000, False)])
+async def test_waiting_child_listings_stay_bounded_by_the_backlog(
+    tmp_path: Path, backlog: int, bounded: bool
+) -> None:
+    demo = DemoData(
+        services=1,
+        phone_numbers_per_service=1,
+        sessions_per_service=1500,
+        participants_per_session=1,
+        interactions_per_session=1,
+        chat_services=0,
+    )
+    async with Emulator(demo=demo) as emulator, client_for(emulator) as client:
+        summary = await run_export(client, tmp_path, page_size=100, workers=4, backlog=backlog)
+        assert_exported_once(tmp_path, emulator.snapshot())
+    # One Sessions page queues 2 x 100 listings past the check; nothing more may pile up.
+    if bounded:
+        assert summary.peak_waiting <= backlog + 2 * 100
+    else:
+        # The same export without a usable bound shows what the backlog prevents.
+        assert summary.peak_waiting > 1000

@@ -30,6 +30,8 @@ class ExportSummary:
     counts: Mapping[str, int]
     carried_over: int
     elapsed: float
+    # The most child listings that waited at once (bounded by the runner's backlog).
+    peak_waiting: int = 0
 
     @property
     def total(self) -> int:

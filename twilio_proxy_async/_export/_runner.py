@@ -110,6 +110,7 @@ class _Export:
         workers: int,
         progress: Progress,
         stale_cursors: bool,
+        backlog: int,
     ) -> None:
         self._client = client
         self._out_dir = out_dir
@@ -124,6 +125,9 @@ class _Export:
         self._progress = progress
         self._stale_cursors = stale_cursors
         self._queue: asyncio.Queue[_Job] = asyncio.Queue()
+        self._backlog = backlog
+        self._paused = 0
+        self.peak_waiting = 0
 
     def _children(self, listing: Listing, sid: str) -> list[Listing]:
         parents = (*listing.parents, sid)
@@ -248,6 +252,19 @@ class _Export:
                     items, skip = items[dropped:], skip - dropped
                 taken += len(items)
                 self._commit(listing, items, pager.cursor, taken)
+                if listing.resource in self._spawning:
+                    await self._make_room()
+
+    async def _make_room(self) -> None:
+        # A Sessions page queues two listings per Session, far faster than they are
+        # exported; pausing its listing while many wait keeps memory flat for any number of
+        # Sessions. One worker always stays unpaused, so the waiting listings keep draining.
+        while self._queue.qsize() > self._backlog and self._paused + 1 < self._workers:
+            self._paused += 1
+            try:
+                await asyncio.sleep(0.02)
+            finally:
+                self._paused -= 1
 
     def _commit(
         self, listing: Listing, items: Sequence[Any], cursor: Cursor | None, taken: int
@@ -267,6 +284,7 @@ class _Export:
         for sid in spawn:
             for child in self._children(listing, sid):
                 self._queue.put_nowait(_Job(child))
+        self.peak_waiting = max(self.peak_waiting, self._queue.qsize())
         if file is not None:
             self._progress.add(listing.resource, len(items))
             self._progress.tick()
@@ -335,6 +353,7 @@ async def run_export(
     progress: Progress | None = None,
     source: Mapping[str, str | int] | None = None,
     stale_cursors: bool = False,
+    backlog: int = 2000,
 ) -> ExportSummary:
     """Export every record of ``resources`` (all by default) into ``out_dir``.
 
@@ -345,7 +364,8 @@ async def run_export(
     the client's own limit still bounds the requests. ``source`` identifies where the data
     comes from (never a secret): a resumed export must name the same. ``stale_cursors``:
     the server was restarted and no longer honours its page tokens, so unfinished listings
-    start over and skip the records already written.
+    start over and skip the records already written. ``backlog``: how many child listings
+    may wait before the listings that produce them pause.
     """
     if workers < 1:
         raise ExportError("workers must be at least 1")
@@ -362,5 +382,7 @@ async def run_export(
         workers=workers,
         progress=progress or Progress(io.StringIO(), "quiet"),
         stale_cursors=stale_cursors,
+        backlog=backlog,
     )
-    return await export.run(replay)
+    summary = await export.run(replay)
+    return attrs.evolve(summary, peak_waiting=export.peak_waiting)
