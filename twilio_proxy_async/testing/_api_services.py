@@ -5,7 +5,7 @@ from __future__ import annotations
 from ._chat_update import apply_chat_update
 from ._errors import INVALID_PARAMETER, ApiError, ApiRequest, Reply, invalid, not_found
 from ._forms import Form, sid_pattern
-from ._paging import CHAT_MAX_PAGE_SIZE, list_page
+from ._paging import CHAT_MAX_PAGE_SIZE
 from ._records import ChatServiceRecord, PhoneNumberRecord, ServiceRecord
 from ._store import SidSource, Store, later_than
 
@@ -78,15 +78,7 @@ def _check_service_name(store: Store, name: str) -> None:
 
 
 def list_services(store: Store, request: ApiRequest) -> Reply:
-    site = store.site
-    return list_page(
-        request,
-        origin=site.origin,
-        tokens=store.tokens,
-        key="services",
-        items=store.services,
-        render=lambda r: r.payload(site),
-    )
+    return store.list_reply(request, "services", store.services)
 
 
 def create_service(store: Store, request: ApiRequest) -> Reply:
@@ -146,16 +138,8 @@ def _synthesized_number(sid: str) -> str:
 
 
 def list_phone_numbers(store: Store, request: ApiRequest) -> Reply:
-    site = store.site
     service = service_from_path(store, request, request.params[0])
-    return list_page(
-        request,
-        origin=site.origin,
-        tokens=store.tokens,
-        key="phone_numbers",
-        items=service.phone_numbers,
-        render=lambda r: r.payload(site),
-    )
+    return store.list_reply(request, "phone_numbers", service.phone_numbers)
 
 
 def create_phone_number(store: Store, request: ApiRequest) -> Reply:
@@ -244,15 +228,8 @@ def _chat_from_path(store: Store, request: ApiRequest) -> ChatServiceRecord:
 
 
 def list_chat_services(store: Store, request: ApiRequest) -> Reply:
-    site = store.site
-    return list_page(
-        request,
-        origin=site.origin,
-        tokens=store.tokens,
-        key="services",
-        items=store.chat_services,
-        render=lambda r: r.payload(site),
-        max_page_size=CHAT_MAX_PAGE_SIZE,
+    return store.list_reply(
+        request, "services", store.chat_services, max_page_size=CHAT_MAX_PAGE_SIZE
     )
 
 

@@ -18,7 +18,6 @@ from ._errors import (
     not_found,
 )
 from ._forms import Form, parse_timestamp, sid_pattern
-from ._paging import list_page
 from ._records import (
     InteractionRecord,
     ParticipantRecord,
@@ -166,16 +165,8 @@ def _session_status_fields(session: SessionRecord, status: str, now: str) -> Non
 
 
 def list_sessions(store: Store, request: ApiRequest) -> Reply:
-    site = store.site
     service = service_from_path(store, request, request.params[0])
-    return list_page(
-        request,
-        origin=site.origin,
-        tokens=store.tokens,
-        key="sessions",
-        items=service.sessions,
-        render=lambda r: r.payload(site),
-    )
+    return store.list_reply(request, "sessions", service.sessions)
 
 
 def create_session(store: Store, request: ApiRequest) -> Reply:
@@ -250,16 +241,8 @@ def delete_session(store: Store, request: ApiRequest) -> Reply:
 
 
 def list_participants(store: Store, request: ApiRequest) -> Reply:
-    site = store.site
     _, session = _session_from_path(store, request)
-    return list_page(
-        request,
-        origin=site.origin,
-        tokens=store.tokens,
-        key="participants",
-        items=session.participants,
-        render=lambda r: r.payload(site),
-    )
+    return store.list_reply(request, "participants", session.participants)
 
 
 def create_participant(store: Store, request: ApiRequest) -> Reply:
@@ -302,16 +285,8 @@ def _interaction_from_path(
 
 
 def list_interactions(store: Store, request: ApiRequest) -> Reply:
-    site = store.site
     _, session = _session_from_path(store, request)
-    return list_page(
-        request,
-        origin=site.origin,
-        tokens=store.tokens,
-        key="interactions",
-        items=session.interactions,
-        render=lambda r: r.payload(site),
-    )
+    return store.list_reply(request, "interactions", session.interactions)
 
 
 def fetch_interaction(store: Store, request: ApiRequest) -> Reply:
@@ -326,15 +301,12 @@ def delete_interaction(store: Store, request: ApiRequest) -> Reply:
 
 
 def list_message_interactions(store: Store, request: ApiRequest) -> Reply:
-    site = store.site
     _, _, participant = _participant_from_path(store, request)
-    return list_page(
+    return store.list_reply(
         request,
-        origin=site.origin,
-        tokens=store.tokens,
-        key="interactions",
-        items=participant.message_interactions,
-        render=lambda r: r.message_payload(site),
+        "interactions",
+        participant.message_interactions,
+        render=lambda r: r.message_payload(store.site),
     )
 
 

@@ -26,7 +26,7 @@ def _dumps(data: _Json) -> bytes:
 
 
 @attrs.define(eq=False, kw_only=True)
-class _Cached:
+class CachedRecord:
     seq: int
     sid: str
     date_created: str
@@ -46,7 +46,7 @@ class _Cached:
 
 
 @attrs.define(eq=False, kw_only=True)
-class PhoneNumberRecord(_Cached):
+class PhoneNumberRecord(CachedRecord):
     service_sid: str
     phone_number: str
     friendly_name: str
@@ -75,7 +75,7 @@ class PhoneNumberRecord(_Cached):
 
 
 @attrs.define(eq=False, kw_only=True)
-class InteractionRecord(_Cached):
+class InteractionRecord(CachedRecord):
     """Serves both the session's Interactions and a participant's MessageInteractions."""
 
     service_sid: str
@@ -143,7 +143,7 @@ class InteractionRecord(_Cached):
 
 
 @attrs.define(eq=False, kw_only=True)
-class ParticipantRecord(_Cached):
+class ParticipantRecord(CachedRecord):
     service_sid: str
     session_sid: str
     identifier: str
@@ -178,7 +178,7 @@ class ParticipantRecord(_Cached):
 
 
 @attrs.define(eq=False, kw_only=True)
-class SessionRecord(_Cached):
+class SessionRecord(CachedRecord):
     service_sid: str
     unique_name: str | None
     status: str
@@ -244,7 +244,7 @@ class SessionRecord(_Cached):
 
 
 @attrs.define(eq=False, kw_only=True)
-class ServiceRecord(_Cached):
+class ServiceRecord(CachedRecord):
     unique_name: str
     default_ttl: int = 0
     callback_url: str | None = None
@@ -295,7 +295,7 @@ def default_notifications() -> _Json:
 
 
 @attrs.define(eq=False, kw_only=True)
-class ChatServiceRecord(_Cached):
+class ChatServiceRecord(CachedRecord):
     friendly_name: str
     default_service_role_sid: str
     default_channel_role_sid: str

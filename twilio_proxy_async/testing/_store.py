@@ -5,11 +5,15 @@ from __future__ import annotations
 import itertools
 import random
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 from ._collection import Collection
-from ._paging import PageTokens
+from ._errors import ApiRequest, Reply
+from ._paging import PROXY_MAX_PAGE_SIZE, PageTokens, list_page
 from ._records import (
+    CachedRecord,
     ChatServiceRecord,
     InteractionRecord,
     ParticipantRecord,
@@ -18,6 +22,8 @@ from ._records import (
     SessionRecord,
     Site,
 )
+
+C = TypeVar("C", bound=CachedRecord)
 
 _FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
@@ -170,3 +176,25 @@ class Store:
                 groups["participants"].extend(p.payload(site) for p in session.participants)
                 groups["interactions"].extend(i.payload(site) for i in session.interactions)
         return groups
+
+    def list_reply(
+        self,
+        request: ApiRequest,
+        key: str,
+        items: Collection[C],
+        *,
+        render: Callable[[C], bytes] | None = None,
+        max_page_size: int = PROXY_MAX_PAGE_SIZE,
+    ) -> Reply:
+        """One page of ``items`` as the list answer under ``key``; each record renders as its
+        payload unless ``render`` says otherwise."""
+        site = self.site
+        return list_page(
+            request,
+            origin=site.origin,
+            tokens=self.tokens,
+            key=key,
+            items=items,
+            render=render or (lambda record: record.payload(site)),
+            max_page_size=max_page_size,
+        )
