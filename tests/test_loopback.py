@@ -14,7 +14,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from twilio_proxy_async import Client, TwilioTimeoutError
+from twilio_proxy_async import Client, ClientClosedError, TwilioTimeoutError
 
 from helpers import ACCOUNT, TOKEN
 
@@ -258,3 +258,19 @@ async def test_client_works_without_async_with_and_closes_by_hand(server: Server
     assert (await client.proxy.services.fetch(KS)).unique_name == "svc-0"
     await client.aclose()
     await client.aclose()
+
+
+async def test_a_lent_session_closed_by_its_owner_gives_client_closed_error(
+    server: Server,
+) -> None:
+    server.handler = lambda request: _json_service()
+    session = aiohttp.ClientSession()
+    async with Client(ACCOUNT, TOKEN, base_url=server.url, session=session) as client:
+        await session.close()
+        with pytest.raises(ClientClosedError, match="lent to this client has been closed"):
+            await client.proxy.services.fetch(KS)
+    assert server.raw_paths == []
+
+
+async def _json_service() -> web.StreamResponse:
+    return web.json_response(service(0))

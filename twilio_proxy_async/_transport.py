@@ -137,6 +137,10 @@ class Transport:
         self, method: str, url: str, body: bytes | None, headers: dict[str, str]
     ) -> Response:
         session = await self._session()
+        if session.closed:
+            # Only a lent session can be closed under an open client; aiohttp would raise a
+            # bare RuntimeError for it.
+            raise ClientClosedError("the aiohttp session lent to this client has been closed")
         async with self._limit:
             try:
                 # aiohttp's total timeout runs from connecting to the last byte of the body,
