@@ -117,6 +117,8 @@ class _CannedAnswer:
 class _CannedSession:
     """Stands in for the lent aiohttp session: every request answers with the same page."""
 
+    closed = False
+
     def __init__(self, body: bytes) -> None:
         self._body = body
 
