@@ -14,9 +14,21 @@ from typing import Any
 from aiohttp import web
 
 from twilio_proxy_async import Client
-from twilio_proxy_async.testing import Emulator
+from twilio_proxy_async.testing import DemoData, Emulator
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+def services_only(count: int) -> DemoData:
+    """Demo data of ``count`` Proxy Services and nothing else: a listing to page through."""
+    return DemoData(
+        services=count,
+        phone_numbers_per_service=0,
+        sessions_per_service=0,
+        participants_per_session=0,
+        interactions_per_session=0,
+        chat_services=0,
+    )
 
 
 class SleepRecorder:

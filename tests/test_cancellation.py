@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
-from emulator_support import acquired_connections, client_for, eventually
+from emulator_support import acquired_connections, client_for, eventually, services_only
 
 from twilio_proxy_async import (
     AsyncPager,
@@ -21,7 +21,7 @@ from twilio_proxy_async import (
     Service,
     TwilioConnectionError,
 )
-from twilio_proxy_async.testing import DemoData, Emulator, Faults
+from twilio_proxy_async.testing import Emulator, Faults
 
 SERVICES = 9
 PAGE_SIZE = 2
@@ -31,15 +31,7 @@ LATENCY = 0.3
 
 @pytest.fixture
 async def emu() -> AsyncIterator[Emulator]:
-    demo = DemoData(
-        services=SERVICES,
-        phone_numbers_per_service=0,
-        sessions_per_service=0,
-        participants_per_session=0,
-        interactions_per_session=0,
-        chat_services=0,
-    )
-    async with Emulator(demo=demo) as emulator:
+    async with Emulator(demo=services_only(SERVICES)) as emulator:
         yield emulator
 
 

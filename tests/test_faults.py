@@ -15,7 +15,13 @@ import attrs
 import backoff
 import pytest
 from aiohttp import web
-from emulator_support import client_for, loopback_server, record_sleeps, wait_until_idle
+from emulator_support import (
+    client_for,
+    loopback_server,
+    record_sleeps,
+    services_only,
+    wait_until_idle,
+)
 
 from twilio_proxy_async import (
     Client,
@@ -28,7 +34,7 @@ from twilio_proxy_async import (
     TwilioError,
     TwilioTimeoutError,
 )
-from twilio_proxy_async.testing import DemoData, Emulator, Faults
+from twilio_proxy_async.testing import Emulator, Faults
 
 from helpers import ACCOUNT, TOKEN
 
@@ -495,15 +501,7 @@ RANDOM_FAULTS = Faults(
 
 @pytest.fixture
 async def crowded() -> AsyncIterator[Emulator]:
-    demo = DemoData(
-        services=LISTED_SERVICES,
-        phone_numbers_per_service=0,
-        sessions_per_service=0,
-        participants_per_session=0,
-        interactions_per_session=0,
-        chat_services=0,
-    )
-    async with Emulator(demo=demo) as emulator:
+    async with Emulator(demo=services_only(LISTED_SERVICES)) as emulator:
         yield emulator
 
 
