@@ -8,6 +8,8 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from hypothesis import given
+from hypothesis import strategies as st
 from multidict import MultiDict
 from starlette.datastructures import FormData, UploadFile
 
@@ -437,3 +439,32 @@ async def test_answers_reach_twilio_from_an_aiohttp_handler() -> None:
             # aiohttp's client reads a missing Content-Type as application/octet-stream.
             expected_type = answer.headers.get("Content-Type", "application/octet-stream")
             assert response.content_type == expected_type
+
+
+# --- hostile forms --------------------------------------------------------------------------
+
+_known_names = st.sampled_from(
+    [*INTERACTION_FORM, *OUT_OF_SESSION_CALL, "interactionSid", "sessionSid"]
+)
+_hostile_values = st.one_of(
+    st.text(max_size=40),
+    st.sampled_from(["9999-12-31T23:59:59-23:59", "0001-01-01T00:30:00+01:00", "\x00", KI]),
+)
+_hostile_forms = st.dictionaries(
+    st.one_of(_known_names, st.text(max_size=10)),
+    st.one_of(_hostile_values, st.lists(_hostile_values, max_size=3)),
+    max_size=12,
+)
+
+
+@given(form=_hostile_forms)
+def test_any_form_gives_a_model_or_a_value_error(form: dict[str, str | list[str]]) -> None:
+    for model in (InteractionCallback, InterceptCallback, OutOfSessionCallback):
+        try:
+            parsed = model.from_form({**form, "interactionSid": form.get("interactionSid", KI)})
+        except ValueError:
+            continue
+        # The same form always reads the same; models stay hashable whatever came in.
+        again = model.from_form({**form, "interactionSid": form.get("interactionSid", KI)})
+        assert parsed == again
+        assert hash(parsed) == hash(again)
