@@ -229,9 +229,7 @@ async def test_the_sdk_pages_through_an_emulator_reached_as_localhost() -> None:
 
 
 @pytest.mark.parametrize("host", ["evil.example/../x", "a b", "", "[::1"])
-async def test_an_unusable_host_header_falls_back_to_the_bound_address(
-    api: Api, host: str
-) -> None:
+async def test_an_unusable_host_header_falls_back_to_the_bound_address(api: Api, host: str) -> None:
     await api.ok("POST", "/v1/Services", 201, data={"UniqueName": "one"})
     await api.ok("POST", "/v1/Services", 201, data={"UniqueName": "two"})
     headers = {"Authorization": api.headers["Authorization"], "Host": host}
