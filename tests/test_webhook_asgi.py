@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -301,6 +303,26 @@ async def test_oversized_body_gets_413_without_reading_past_the_limit(
     assert wire.receives == (2 if declared is None else 0)
 
 
+@pytest.mark.parametrize("declared", ["²", "9" * 5000, "-1", "1e9", " 12 "])
+async def test_odd_content_lengths_neither_crash_nor_bypass_the_limit(declared: str) -> None:
+    received: list[bytes] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        received.append((await receive())["body"])
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    wire = Recorded([BODY])
+    wire.headers.append((b"content-length", declared.encode("latin-1")))
+    signature = signed_headers(BASE + "/form")["X-Twilio-Signature"]
+    middleware = TwilioSignatureMiddleware(app, SECRET, max_body_size=1000)
+    await middleware(wire.scope(signature=signature), wire.receive, wire.send)
+    # A huge declared length is refused unread; anything else is judged by the bytes sent.
+    expected = 413 if declared == "9" * 5000 else 204
+    assert wire.sent[0]["status"] == expected
+    assert received == ([] if expected == 413 else [BODY])
+
+
 async def test_client_leaving_mid_body_ends_quietly() -> None:
     async def app(scope: Any, receive: Any, send: Any) -> None:
         raise AssertionError("the app must not be called")
@@ -438,3 +460,16 @@ async def test_uvicorn_on_loopback_with_escapes_kept_as_sent() -> None:
         async with session.post(URL(url, encoded=True), data=BODY, headers=unsigned) as forged:
             assert forged.status == 403
     assert hits.count == 1
+
+
+def test_the_middleware_imports_no_framework() -> None:
+    # Run in a fresh interpreter: this test process has Starlette loaded already.
+    code = (
+        "import sys, twilio_proxy_async.webhooks as w; "
+        "w.TwilioSignatureMiddleware(lambda s, r, x: None, 't'); "
+        "print(sorted(m for m in ('starlette', 'fastapi', 'httpx', 'uvicorn') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout.strip() == "[]"

@@ -122,8 +122,14 @@ class TwilioSignatureMiddleware:
         self, headers: dict[str, str], receive: Receive, send: Send
     ) -> bytes | None:
         """The whole body, or None once answered (too large) or the client left."""
-        declared = headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > self._max_body_size:
+        declared = headers.get("content-length", "").strip()
+        # ASCII digits only ("²".isdigit() holds), and no int() of a 5,000-digit string.
+        too_long = len(declared) > len(str(self._max_body_size))
+        if (
+            declared.isascii()
+            and declared.isdigit()
+            and (too_long or int(declared) > self._max_body_size)
+        ):
             await _respond(send, 413, b"Request body too large")
             return None
         chunks: list[bytes] = []
