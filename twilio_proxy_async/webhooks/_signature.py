@@ -40,8 +40,8 @@ _LOG_TEXT_LIMIT = 200
 def compute_signature(auth_token: str, url: str, params: FormParams | None = None) -> str:
     """Return the ``X-Twilio-Signature`` Twilio sends for a request to ``url`` with ``params``.
 
-    A value may be a sequence for a repeated field; a ``multidict`` mapping (as returned by
-    aiohttp's ``request.post()``) contributes every value of a repeated key.
+    A value may be a sequence for a repeated field; a multidict (aiohttp's ``request.post()``,
+    Starlette's ``request.form()``) contributes every value of a repeated key.
     """
     parts = [url]
     if params:
