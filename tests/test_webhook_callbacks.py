@@ -122,6 +122,14 @@ def test_message_data_is_kept_raw_with_a_json_helper() -> None:
         broken.data_json()
 
 
+def test_hostile_data_gives_a_value_error_not_a_recursion_error() -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    callback = InterceptCallback.from_form({**INTERCEPT_FORM, "interactionData": deep})
+    assert callback.interaction_data == deep
+    with pytest.raises(ValueError, match=f"data of interaction {KI}"):
+        callback.data_json()
+
+
 def test_unknown_fields_and_enum_values_are_kept_as_received() -> None:
     form: dict[str, str | list[str]] = {
         **INTERACTION_FORM,
@@ -172,6 +180,8 @@ def test_uploads_and_non_mappings_are_refused() -> None:
     form = FormData([*INTERCEPT_FORM.items(), ("Media", upload)])
     with pytest.raises(TypeError, match="'Media' must have text values"):
         InterceptCallback.from_form(form)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="'interactionSid' must have text values"):
+        InterceptCallback.from_form({"interactionSid": 42})  # type: ignore[dict-item]
     with pytest.raises(TypeError, match="form must be a mapping"):
         InterceptCallback.from_form([("interactionSid", KI)])  # type: ignore[arg-type]
 

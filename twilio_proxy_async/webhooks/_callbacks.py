@@ -200,7 +200,9 @@ def _normalized(form: Form) -> dict[str, tuple[str, ...]]:
     fields: dict[str, tuple[str, ...]] = {}
     for name in dict.fromkeys(form):
         raw = getall(name) if callable(getall) else form[name]
-        values = (raw,) if isinstance(raw, str) else tuple(raw)
+        values = (
+            (raw,) if isinstance(raw, str) else tuple(raw) if isinstance(raw, Sequence) else (raw,)
+        )
         if type(name) is not str or not all(type(value) is str for value in values):
             raise TypeError(f"form field {name!r} must have text values (an upload is not)")
         fields[name] = values
@@ -257,7 +259,12 @@ class _InteractionFields:
     def data_json(self) -> object:
         """``interaction_data`` decoded (e.g. ``{"body": "hi"}`` for a message); None when
         absent, ValueError when it is not JSON."""
-        return decode_data(self.interaction_sid, self.interaction_data)
+        try:
+            return decode_data(self.interaction_sid, self.interaction_data)
+        except RecursionError:
+            raise ValueError(
+                f"the data of interaction {self.interaction_sid} is nested too deeply"
+            ) from None
 
 
 @attrs.frozen(kw_only=True)
