@@ -145,7 +145,7 @@ class AiohttpTransport:
         """Whether this transport made a session that is not closed yet."""
         return self._own is not None and not self._own.closed
 
-    def _session_for(self, loop: asyncio.AbstractEventLoop) -> aiohttp.ClientSession:
+    def _check_loop(self, loop: asyncio.AbstractEventLoop) -> None:
         if self._loop is None:
             self._loop = loop
         elif self._loop is not loop:
@@ -155,6 +155,9 @@ class AiohttpTransport:
                 "this client was first used in another event loop; aiohttp sessions belong "
                 "to one loop: create the Client inside the loop that uses it"
             )
+
+    def _session_for(self, loop: asyncio.AbstractEventLoop) -> aiohttp.ClientSession:
+        self._check_loop(loop)
         if self._lent is not None:
             if self._lent.closed:
                 raise ClientClosedError("the aiohttp session lent to this client has been closed")
@@ -237,6 +240,8 @@ class AiohttpTransport:
 
     async def aclose(self) -> None:
         """Close the session this transport made; a lent one is left open."""
+        if self._own is not None:
+            self._check_loop(asyncio.get_running_loop())
         own, self._own = self._own, None
         if own is not None:
             await own.close()

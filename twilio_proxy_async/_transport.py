@@ -18,6 +18,7 @@ import attrs
 from ._config import Origins
 from ._exceptions import (
     ClientClosedError,
+    EventLoopError,
     ResponseTooLargeError,
     TwilioAPIError,
     TwilioConnectionError,
@@ -109,8 +110,13 @@ class Transport:
         self._state = State.CLOSING
         try:
             await self._http.aclose()
+        except EventLoopError:
+            # Nothing was closed; the client stays usable from the loop it belongs to.
+            self._state = State.OPEN
+            raise
         finally:
-            self._state = State.CLOSED
+            if self._state is State.CLOSING:
+                self._state = State.CLOSED
 
     def _check_open(self, when: str) -> None:
         if self._state is not State.OPEN:
