@@ -97,10 +97,12 @@ def _plan_participants(
     service: ServiceRecord, session: SessionRecord | None, specs: Sequence[Mapping[str, str | None]]
 ) -> list[_ParticipantPlan]:
     existing = list(session.participants) if session is not None else []
-    if len(existing) + len(specs) > MAX_PARTICIPANTS:
+    active = [p for p in existing if p.date_deleted is None]
+    if len(active) + len(specs) > MAX_PARTICIPANTS:
         raise invalid(f"A Session can have at most {MAX_PARTICIPANTS} Participants")
+    # A removed participant still holds its identifier: it cannot be added back.
     identifiers = {p.identifier for p in existing}
-    taken = {p.proxy_identifier_sid for p in existing}
+    taken = {p.proxy_identifier_sid for p in active}
     plans = []
     for spec in specs:
         identifier = spec["identifier"]
@@ -266,8 +268,8 @@ def fetch_participant(store: Store, request: ApiRequest) -> Reply:
 
 
 def delete_participant(store: Store, request: ApiRequest) -> Reply:
-    service, session, participant = _participant_from_path(store, request)
-    store.delete_participant(service, session, participant)
+    service, _, participant = _participant_from_path(store, request)
+    store.remove_participant(service, participant)
     return Reply(200)
 
 

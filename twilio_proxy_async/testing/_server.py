@@ -322,7 +322,12 @@ class Emulator:
         injected[name] = injected.get(name, 0) + 1
 
     def _headers(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
-        headers = {"Twilio-Request-Id": _random_sid("RQ")}
+        # Twilio reports the account's requests in flight on its answers, this one included;
+        # an adaptive client can read its headroom from it before any 429.
+        headers = {
+            "Twilio-Request-Id": _random_sid("RQ"),
+            "Twilio-Concurrent-Requests": str(self.stats.in_flight),
+        }
         if extra:
             headers.update(extra)
         return headers
