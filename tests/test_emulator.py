@@ -635,7 +635,11 @@ async def test_chat_service_create_update_list_delete(api: Api) -> None:
     # Only what was set: no null sound or template filled in.
     assert updated["notifications"] == {
         "log_enabled": True,
-        "new_message": {"enabled": True, "template": "New: ${MESSAGE}", "badge_count_enabled": True},
+        "new_message": {
+            "enabled": True,
+            "template": "New: ${MESSAGE}",
+            "badge_count_enabled": True,
+        },
         "added_to_channel": {"sound": "ding"},
     }
     assert updated["limits"] == {"channel_members": 500, "user_channels": 600}

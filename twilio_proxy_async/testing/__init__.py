@@ -4,9 +4,22 @@ async with Emulator(demo=DemoData()) as emu:
     client = Client(emu.account_sid, emu.auth_token, base_url=emu.url)
 """
 
+from ._callbacks import SentCallback, SimulationError
 from ._demo import DemoData
 from ._faults import Faults
 from ._recording import RecordedRequest, RequestLog
 from ._server import Emulator, EmulatorStats
+from ._simulate import Delivery, SimulationResult
 
-__all__ = ["DemoData", "Emulator", "EmulatorStats", "Faults", "RecordedRequest", "RequestLog"]
+__all__ = [
+    "Delivery",
+    "DemoData",
+    "Emulator",
+    "EmulatorStats",
+    "Faults",
+    "RecordedRequest",
+    "RequestLog",
+    "SentCallback",
+    "SimulationError",
+    "SimulationResult",
+]

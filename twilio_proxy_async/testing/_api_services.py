@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from ._chat_update import apply_chat_update
-from ._errors import DUPLICATE_SERVICE_NAME, INVALID_PARAMETER, ApiError, ApiRequest, Reply, invalid, not_found
+from ._errors import (
+    DUPLICATE_SERVICE_NAME,
+    INVALID_PARAMETER,
+    ApiError,
+    ApiRequest,
+    Reply,
+    invalid,
+    not_found,
+)
 from ._forms import Form, sid_pattern
 from ._paging import CHAT_MAX_PAGE_SIZE
 from ._records import ChatServiceRecord, PhoneNumberRecord, ServiceRecord

@@ -6,7 +6,6 @@ import asyncio
 import base64
 import binascii
 import contextlib
-import ipaddress
 import json
 import os
 import re
@@ -16,9 +15,13 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
+import aiohttp
 import attrs
 from aiohttp import web
 
+from .._converter import structure
+from ..models.interaction import Interaction
+from ._callbacks import CallbackSender, SentCallback, is_loopback_host
 from ._demo import DemoData, demo_account_sid, seed_demo
 from ._errors import (
     AUTHENTICATE,
@@ -33,6 +36,9 @@ from ._faults import FaultInjector, Faults
 from ._recording import DEFAULT_MAX_REQUESTS, RecordedRequest, RequestLog, recorded_headers
 from ._records import Site
 from ._routes import resolve
+from ._simulate import Delivery, Kind, SimulationResult, Simulator
+from ._simulate_http import PREFIX as SIMULATION_PREFIX
+from ._simulate_http import simulation_reply
 from ._store import Store
 
 _BAD_GATEWAY_PAGE = (
@@ -78,13 +84,7 @@ def _request_log(record_requests: bool | int) -> RequestLog | None:
 
 
 def _check_loopback(host: str) -> None:
-    if host == "localhost":
-        return
-    try:
-        loopback = ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        loopback = False
-    if not loopback:
+    if not is_loopback_host(host):
         raise ValueError(f"the emulator only binds to loopback addresses, not {host!r}")
 
 
@@ -120,6 +120,8 @@ class Emulator:
         self._demo = demo
         self._injector = FaultInjector(faults or Faults())
         self._log = _request_log(record_requests)
+        self.delivered: list[Delivery] = []
+        self.callbacks: list[SentCallback] = []
         self.stats = EmulatorStats()
         self._runner: web.AppRunner | None = None
         self._store: Store | None = None
@@ -193,6 +195,44 @@ class Emulator:
     ) -> None:
         await self.stop()
 
+    async def simulate_message(self, from_: str, to: str, body: str) -> Interaction | None:
+        """A message from participant ``from_`` to proxy number ``to``, run through Twilio's
+        Proxy flow: the open session holding that pair, else the out-of-session callback
+        (an auto-create JSON answer opens one); the intercept callback (403 blocks); the
+        interaction, delivery to the other participant (``delivered``) and the status
+        callbacks. Every callback is signed with ``auth_token``; each must be on loopback
+        (``SimulationError`` otherwise). None when blocked or no session took it."""
+        return self._interaction(await self.run_simulation("message", from_, to, body))
+
+    async def simulate_call(self, from_: str, to: str) -> Interaction | None:
+        """A call from participant ``from_`` to proxy number ``to``; as ``simulate_message``."""
+        return self._interaction(await self.run_simulation("call", from_, to, None))
+
+    async def run_simulation(
+        self, kind: Kind, from_: str, to: str, body: str | None
+    ) -> SimulationResult:
+        """The simulation with its outcome spelled out (``delivered``, ``blocked``,
+        ``no-session``, ``unknown-number``, ``session-refused``, ``undeliverable``)."""
+        store = self._started()
+        async with aiohttp.ClientSession() as session:
+            sender = CallbackSender(self.auth_token, session)
+            try:
+                return await Simulator(store, sender, self.delivered).run(kind, from_, to, body)
+            finally:
+                self.callbacks.extend(sender.sent)
+
+    def _interaction(self, result: SimulationResult) -> Interaction | None:
+        if result.outcome != "delivered" and result.outcome != "undeliverable":
+            return None
+        assert result.interaction is not None
+        record = result.interaction.to_dict(self._started().site)
+        return structure(record, Interaction)
+
+    def _started(self) -> Store:
+        if self._store is None:
+            raise RuntimeError("the emulator is not started")
+        return self._store
+
     def snapshot(self) -> dict[str, list[dict[str, Any]]]:
         """Every record as the API returns it, grouped by kind, in list order."""
         if self._store is None:
@@ -216,6 +256,17 @@ class Emulator:
             if request.content_type == _FORM_TYPE:
                 form = tuple(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
             raw_path, _, raw_query = request.raw_path.partition("?")
+            if raw_path.startswith(SIMULATION_PREFIX):
+                return self._reply(
+                    await simulation_reply(
+                        request.method,
+                        request.path,
+                        form,
+                        run=self.run_simulation,
+                        delivered=self.delivered,
+                        site=self._started().site,
+                    )
+                )
             if self._log is not None:
                 self._log.append(
                     RecordedRequest(
