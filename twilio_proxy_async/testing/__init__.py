@@ -8,8 +8,9 @@ from ._callbacks import SentCallback, SimulationError
 from ._demo import DemoData
 from ._faults import Faults
 from ._recording import RecordedRequest, RequestLog
-from ._server import Emulator, EmulatorStats
+from ._server import Emulator
 from ._simulate import Delivery, SimulationResult
+from ._wire import EmulatorStats
 
 __all__ = [
     "Delivery",
