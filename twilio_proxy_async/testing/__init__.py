@@ -4,6 +4,7 @@ async with Emulator(demo=DemoData()) as emu:
     client = Client(emu.account_sid, emu.auth_token, base_url=emu.url)
 """
 
+from ._background import BackgroundEmulator
 from ._callbacks import SentCallback, SimulationError
 from ._demo import DemoData
 from ._faults import Faults
@@ -13,6 +14,7 @@ from ._simulate import Delivery, SimulationResult
 from ._wire import EmulatorStats
 
 __all__ = [
+    "BackgroundEmulator",
     "Delivery",
     "DemoData",
     "Emulator",
