@@ -57,10 +57,10 @@ async def test_options_by_indirect_parametrization(twilio_client):
 PASSED = 5
 
 
-def run_user_project(tmp_path: Path, asyncio_mode: str) -> subprocess.CompletedProcess[str]:
-    pytestmark = "pytestmark = pytest.mark.asyncio" if asyncio_mode == "strict" else ""
-    (tmp_path / "test_users_app.py").write_text(USER_TESTS.format(pytestmark=pytestmark))
-    (tmp_path / "pytest.ini").write_text(
+def run_pytest(project: Path, asyncio_mode: str = "auto") -> subprocess.CompletedProcess[str]:
+    """pytest on ``project`` as its owner would run it: its own ini, no conftest, no path
+    into this repository, this interpreter (where the package is installed)."""
+    (project / "pytest.ini").write_text(
         textwrap.dedent(
             f"""\
             [pytest]
@@ -79,8 +79,8 @@ def run_user_project(tmp_path: Path, asyncio_mode: str) -> subprocess.CompletedP
         and name != "PYTEST_DISABLE_PLUGIN_AUTOLOAD"
     }
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", str(tmp_path)],
-        cwd=tmp_path,
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", str(project)],
+        cwd=project,
         env=environment,
         capture_output=True,
         text=True,
@@ -100,7 +100,9 @@ def test_the_plugin_is_registered_by_the_installation() -> None:
 def test_a_user_project_gets_the_fixtures_by_plugin_discovery(
     tmp_path: Path, asyncio_mode: str
 ) -> None:
-    finished = run_user_project(tmp_path, asyncio_mode)
+    pytestmark = "pytestmark = pytest.mark.asyncio" if asyncio_mode == "strict" else ""
+    (tmp_path / "test_users_app.py").write_text(USER_TESTS.format(pytestmark=pytestmark))
+    finished = run_pytest(tmp_path, asyncio_mode)
     assert finished.returncode == 0, finished.stdout + finished.stderr
     assert f"{PASSED} passed" in finished.stdout
 
@@ -117,15 +119,26 @@ def test_a_marker_with_positional_options_is_a_usage_error(tmp_path: Path) -> No
             """
         )
     )
-    (tmp_path / "pytest.ini").write_text("[pytest]\nasyncio_mode = auto\n")
-    finished = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", str(tmp_path)],
-        cwd=tmp_path,
-        env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    finished = run_pytest(tmp_path)
     assert finished.returncode != 0
     assert "takes keyword options only" in finished.stdout + finished.stderr
+
+
+def readme_block_after(heading: str) -> str:
+    readme = Path(__file__).resolve().parents[1] / "README.md"
+    section = readme.read_text().split(heading, 1)[1]
+    return section.split("```python\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_readme_pytest_example_passes_as_a_user_project(tmp_path: Path) -> None:
+    (tmp_path / "test_readme_example.py").write_text(readme_block_after("### With pytest"))
+    finished = run_pytest(tmp_path)
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    assert "3 passed" in finished.stdout
+
+
+def test_the_readme_sync_example_runs() -> None:
+    namespace: dict[str, object] = {}
+    exec(compile(readme_block_after("### From sync code"), "README.md", "exec"), namespace)
+    assert len(namespace["services"]) == 1  # type: ignore[arg-type]
+    assert str(namespace["settings"]["TWILIO_BASE_URL"]).startswith("http://127.0.0.1:")  # type: ignore[index]
