@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import signal
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -13,6 +14,7 @@ import attrs
 import pytest
 from aiohttp import web
 from emulator_support import client_for
+from test_cli import finish, read_assignments, start_cli
 
 from twilio_proxy_async import Client, Interaction, InteractionType, SessionStatus
 from twilio_proxy_async.testing import Delivery, Emulator, SimulationError
@@ -376,3 +378,38 @@ async def test_a_refused_callback_over_http_is_a_clear_400(emu: Emulator, client
         body = await response.json()
     assert response.status == 400
     assert "not on loopback" in body["message"]
+
+
+async def test_the_command_line_emulator_simulates_over_http() -> None:
+    process = await start_cli("emulator", "--port", "0")
+    try:
+        env = await read_assignments(process)
+        url, account, token = (
+            env["TWILIO_BASE_URL"],
+            env["TWILIO_ACCOUNT_SID"],
+            env["TWILIO_AUTH_TOKEN"],
+        )
+        async with Client(account, token, base_url=url) as client:
+            service = await client.proxy.services.create(unique_name="cli")
+            for number in POOL:
+                await client.proxy.phone_numbers.create(service.sid, phone_number=number)
+            _, numbers = await masked_session(client, service.sid)
+        form = {"From": COURIER, "To": numbers[COURIER], "Body": "from any language"}
+        headers = {"Authorization": aiohttp.encode_basic_auth(account, token)}
+        async with (
+            aiohttp.ClientSession(headers=headers) as http,
+            http.post(f"{url}/_emulator/simulate/message", data=form) as response,
+        ):
+            answer = await response.json()
+        assert answer["outcome"] == "delivered"
+        assert answer["delivery"] == {
+            **answer["delivery"],
+            "kind": "message",
+            "to": CUSTOMER,
+            "from": numbers[CUSTOMER],
+            "body": "from any language",
+        }
+    finally:
+        if process.returncode is None:
+            returncode, _, _ = await finish(process, signal.SIGINT)
+            assert returncode == 0
