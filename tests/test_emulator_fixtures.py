@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -29,9 +30,9 @@ from twilio_proxy_async import (
 from twilio_proxy_async._converter import structure
 from twilio_proxy_async.testing import Emulator
 
-from helpers import SHARED
-
-FIXTURES = SHARED / "fixtures" / "twilio_proxy_chat_fixtures.json"
+FIXTURES = (
+    Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "twilio_proxy_chat_fixtures.json"
+)
 MODELS: dict[str, type[Any]] = {
     "service": Service,
     "phone_number": PhoneNumber,
