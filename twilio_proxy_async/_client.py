@@ -13,7 +13,7 @@ import aiohttp
 from ._config import Origins, resolve_credentials, user_agent
 from ._exceptions import ClientClosedError, ConfigurationError
 from ._retry import RetryPolicy
-from ._transport import Transport
+from ._transport import SENT_TRACE, Transport
 from .resources._base import Product
 from .resources.chat_services import ChatServices
 from .resources.interactions import Interactions
@@ -124,6 +124,8 @@ class Client:
                 # Redirects are never followed (see Transport); cookies have no use here.
                 cookie_jar=aiohttp.DummyCookieJar(),
                 auto_decompress=True,
+                # Tells the pager when a prefetch is on the wire (see Transport.request).
+                trace_configs=[SENT_TRACE],
             )
         return self._own
 

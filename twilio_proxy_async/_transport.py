@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from types import SimpleNamespace
 from urllib.parse import quote, urlencode
 
 import aiohttp
@@ -26,7 +27,7 @@ from ._exceptions import (
 )
 from ._retry import RetryPolicy, parse_retry_after
 
-__all__ = ["Response", "Transport", "encode_form"]
+__all__ = ["SENT_TRACE", "Response", "Transport", "encode_form"]
 
 logger = logging.getLogger("twilio_proxy_async")
 
@@ -47,6 +48,35 @@ class Response:
 def encode_form(items: FormItems) -> bytes:
     """application/x-www-form-urlencoded with %20 for spaces, repeated keys kept in order."""
     return urlencode(items, quote_via=quote).encode("ascii")
+
+
+class _SentSignal:
+    """The ``trace_request_ctx`` of a request whose caller wants to know it went out."""
+
+    __slots__ = ("notify",)
+
+    def __init__(self, notify: Callable[[], None]) -> None:
+        self.notify = notify
+
+
+async def _on_request_headers_sent(
+    _session: aiohttp.ClientSession,
+    context: SimpleNamespace,
+    _params: aiohttp.TraceRequestHeadersSentParams,
+) -> None:
+    # aiohttp fires this in the same step that hands the request's bytes to the socket
+    # (a bodiless GET is written right after, with no await between), so whoever this wakes
+    # runs only once the request is on the wire.
+    signal = context.trace_request_ctx
+    if isinstance(signal, _SentSignal):
+        signal.notify()
+
+
+# Carried by the session a Client makes for itself: how ``request(on_sent=...)`` learns the
+# moment a request was written.
+SENT_TRACE = aiohttp.TraceConfig()
+SENT_TRACE.on_request_headers_sent.append(_on_request_headers_sent)
+SENT_TRACE.freeze()
 
 
 # aiohttp failures that happen before a byte of the request could reach the server.
@@ -89,8 +119,18 @@ class Transport:
     def __repr__(self) -> str:
         return f"<Transport origins={dict(self._origins.by_product)!r} timeout={self._timeout}>"
 
-    async def request(self, method: str, url: str, *, form: FormItems | None = None) -> Response:
+    async def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        form: FormItems | None = None,
+        on_sent: Callable[[], None] | None = None,
+    ) -> Response:
         """Send ``method url`` (``url`` already percent-encoded) and return its 2xx answer.
+
+        ``on_sent`` (the pager's prefetch) is called once the request is written, or as soon
+        as it has to queue for a ``max_concurrency`` slot, so its caller never waits on that.
 
         Raises the typed ``TwilioAPIError`` for other statuses and ``TwilioConnectionError``
         when no answer came, after the retries the policy allows.
@@ -105,7 +145,7 @@ class Transport:
         waits = self._retry.waits()
         while True:
             try:
-                return await self._attempt(method, url, body, headers)
+                return await self._attempt(method, url, body, headers, on_sent)
             except TwilioAPIError as exc:
                 if not self._retry.retries_status(method, exc.status):
                     raise
@@ -134,13 +174,28 @@ class Transport:
                 raise ClientClosedError("the client was closed while a request waited to retry")
 
     async def _attempt(
-        self, method: str, url: str, body: bytes | None, headers: dict[str, str]
+        self,
+        method: str,
+        url: str,
+        body: bytes | None,
+        headers: dict[str, str],
+        on_sent: Callable[[], None] | None,
     ) -> Response:
         session = await self._session()
         if session.closed:
             # Only a lent session can be closed under an open client; aiohttp would raise a
             # bare RuntimeError for it.
             raise ClientClosedError("the aiohttp session lent to this client has been closed")
+        trace_context: _SentSignal | None = None
+        if on_sent is not None:
+            if self._limit.locked():
+                on_sent()
+            elif SENT_TRACE in session.trace_configs:
+                trace_context = _SentSignal(on_sent)
+            else:
+                # A lent session has no trace of ours. Callbacks run in order once this task
+                # first yields: on a pooled connection that is after the request was written.
+                asyncio.get_running_loop().call_soon(on_sent)
         async with self._limit:
             try:
                 # aiohttp's total timeout runs from connecting to the last byte of the body,
@@ -152,6 +207,7 @@ class Transport:
                     headers=headers,
                     allow_redirects=False,
                     timeout=self._client_timeout,
+                    trace_request_ctx=trace_context,
                 ) as answer:
                     payload = await answer.read()
             except TimeoutError as exc:

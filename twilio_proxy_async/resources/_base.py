@@ -6,7 +6,7 @@ A resource method checks its arguments, builds its path and form, and calls one 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 from urllib.parse import quote, urlencode
 
@@ -15,7 +15,7 @@ import cattrs
 from .. import _json
 from .._config import Origins
 from .._exceptions import ResponseValidationError
-from .._pagination import AsyncPager, Page, parse_page
+from .._pagination import AsyncPager, RawPage, parse_page
 from .._params import check_limit, check_page_size
 from .._record_hooks import record_structurer
 from .._transport import Response, Transport
@@ -110,15 +110,25 @@ class Product:
         query = [("PageSize", str(page_size))] if page_size is not None else []
         structure_record = record_structurer(model)
 
-        async def fetch_page(url: str) -> Page[T]:
-            response = await self._transport.request("GET", url)
+        async def fetch_page(url: str, on_sent: Callable[[], None] | None) -> RawPage[T]:
+            response = await self._transport.request("GET", url, on_sent=on_sent)
             body = _decode_json(response)
             try:
                 records, meta = parse_page(body, key)
-                items = [structure_record(record) for record in records]
-            except Exception as exc:
+            except ValueError as exc:
                 raise _invalid(response, exc) from None
-            return Page(items=items, url=url, meta=meta)
+
+            def extract() -> tuple[list[T], Exception | None]:
+                items: list[T] = []
+                append = items.append
+                try:
+                    for record in records:
+                        append(structure_record(record))
+                except Exception as exc:
+                    return items, _invalid(response, exc)
+                return items, None
+
+            return RawPage(url=url, meta=meta, size=len(records), extract=extract)
 
         return AsyncPager(
             fetch_page,
