@@ -125,7 +125,10 @@ class Product:
                     for record in records:
                         append(structure_record(record))
                 except Exception as exc:
-                    return items, _invalid(response, exc)
+                    error = _invalid(response, exc)
+                    # Raised later by the pager: keep it as clean as a `raise ... from None`.
+                    error.__suppress_context__ = True
+                    return items, error
                 return items, None
 
             return RawPage(url=url, meta=meta, size=len(records), extract=extract)
