@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 import aiohttp
 import pytest
 
-from twilio_proxy_async import Client, ResponseValidationError
+from twilio_proxy_async import Client, ResponseValidationError, _pagination
 
 from helpers import ACCOUNT, TOKEN
 
@@ -42,6 +42,9 @@ class PageServer:
         self.arrived = {index: threading.Event() for index in range(PAGES)}
         self.cut = {index: threading.Event() for index in range(PAGES)}
         self.stall: set[int] = set()
+        # Pages answered only once their event is set; a single-Service fetch likewise.
+        self.hold: dict[int, threading.Event] = {}
+        self.fetch_gate = threading.Event()
         self.malformed: dict[int, int] = {}
         self.bodies: dict[int, bytes] = {}
         self.released = threading.Event()
@@ -78,14 +81,22 @@ def handler_for(state: PageServer) -> type[BaseHTTPRequestHandler]:
         protocol_version = "HTTP/1.1"
 
         def do_GET(self) -> None:
-            query = parse_qs(urlsplit(self.path).query)
-            index = int(query.get("Page", ["0"])[0])
+            parts = urlsplit(self.path)
+            if parts.path != "/v1/Services":
+                state.fetch_gate.wait(WAIT)
+                self.answer(json.dumps(service(0)).encode())
+                return
+            index = int(parse_qs(parts.query).get("Page", ["0"])[0])
             state.arrived[index].set()
+            if index in state.hold:
+                state.hold[index].wait(WAIT)
             if index in state.stall:
                 state.wait_for_hang_up(self, index)
                 self.close_connection = True
                 return
-            body = state.body(index)
+            self.answer(state.body(index))
+
+        def answer(self, body: bytes) -> None:
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
@@ -110,6 +121,9 @@ def server() -> Iterator[PageServer]:
         yield state
     finally:
         state.released.set()
+        state.fetch_gate.set()
+        for event in state.hold.values():
+            event.set()
         httpd.shutdown()
         httpd.server_close()
         thread.join(WAIT)
@@ -183,3 +197,49 @@ async def test_limit_never_requests_a_page_it_does_not_need(server: PageServer) 
         got = [record.sid async for record in listing]
     assert got == [service(n)["sid"] for n in range(PER_PAGE + 1)]
     assert [server.arrived[index].is_set() for index in range(PAGES)] == [True, True, False, False]
+
+
+async def test_a_prefetch_queued_behind_max_concurrency_does_not_hold_the_caller(
+    server: PageServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Without the rule under test the pager would wait this long for the prefetch to go out.
+    monkeypatch.setattr(_pagination, "SEND_WAIT", 60.0)
+    server.hold[0] = threading.Event()
+    async with Client(ACCOUNT, TOKEN, base_url=server.url, max_concurrency=1) as client:
+        listing = client.proxy.services.list(page_size=PER_PAGE)
+        first = asyncio.create_task(anext(listing))
+        assert await asyncio.to_thread(server.arrived[0].wait, WAIT)
+        # Queues for the only slot, which it gets when page 1 is answered, before the
+        # pager's prefetch of page 2 can.
+        blocker = asyncio.create_task(client.proxy.services.fetch("KS" + "0" * 32))
+        for _ in range(10):
+            await asyncio.sleep(0)
+        server.hold[0].set()
+        async with asyncio.timeout(WAIT):
+            record = await first
+        assert record.sid == service(0)["sid"]
+        assert not server.arrived[1].is_set()
+        server.fetch_gate.set()
+        await blocker
+        rest = [record.sid async for record in listing]
+    assert rest == [service(n)["sid"] for n in range(1, PAGES * PER_PAGE)]
+
+
+@pytest.mark.parametrize("lent", [False, True], ids=["own session", "lent session"])
+async def test_the_pager_knows_the_request_went_out_without_waiting_for_its_answer(
+    server: PageServer, monkeypatch: pytest.MonkeyPatch, lent: bool
+) -> None:
+    # Page 2's answer is held until the caller's work on page 1 is done, and the pager's
+    # own bound is far away: only the transport's "written" signal lets page 1 through.
+    monkeypatch.setattr(_pagination, "SEND_WAIT", 60.0)
+    server.hold[1] = threading.Event()
+    async with aiohttp.ClientSession() as session:
+        lent_session = session if lent else None
+        async with Client(ACCOUNT, TOKEN, base_url=server.url, session=lent_session) as client:
+            pages = client.proxy.services.list(page_size=PER_PAGE).pages()
+            async with asyncio.timeout(WAIT):
+                first = await anext(pages)
+            assert busy_until(server.arrived[1])
+            server.hold[1].set()
+            rest = [page async for page in pages]
+    assert [first.page, *(page.page for page in rest)] == list(range(PAGES))
