@@ -7,6 +7,7 @@ import asyncio
 import importlib.metadata
 import json
 import os
+import re
 import signal
 import sys
 from collections.abc import AsyncIterator
@@ -16,6 +17,7 @@ import pytest
 from export_support import (
     SMALL,
     assert_exported_once,
+    data_files,
     file_contents,
     file_names,
     leftovers,
@@ -62,7 +64,7 @@ async def demo_snapshot(demo: DemoData) -> dict[str, list[dict[str, object]]]:
 async def test_export_demo_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "export-out"
     assert await run_cli("export", "--demo", "--demo-size", "small", "--out", str(out)) == 0
-    assert file_names(out) == sorted(f"{name}.jsonl" for name in RESOURCES)
+    assert data_files(out) == sorted(f"{name}.jsonl" for name in RESOURCES)
     assert_exported_once(out, await demo_snapshot(SMALL_DEMO), ignore_origin=True)
     captured = capsys.readouterr()
     assert captured.out == ""
@@ -84,7 +86,7 @@ async def test_export_with_credentials_csv_and_a_subset(
 ) -> None:
     argv = ["export", *account_args(emu), "--out", str(tmp_path), "--format", "csv"]
     assert await run_cli(*argv, "--resources", "services,sessions", "--page-size", "7") == 0
-    assert file_names(tmp_path) == ["services.csv", "sessions.csv"]
+    assert data_files(tmp_path) == ["services.csv", "sessions.csv"]
     rows = (tmp_path / "sessions.csv").read_text().splitlines()
     assert len(rows) == 1 + len(emu.snapshot()["sessions"])
     assert all(dict(r.query).get("PageSize") == "7" for r in emu.requests)
@@ -106,9 +108,9 @@ async def test_credentials_never_appear_in_any_output(
     wrong = "wrong-token-7a6b5c4d3e2f"
     assert await run_cli("export", *account_args(emu, wrong), "--out", str(tmp_path / "no")) == 1
     captured = capsys.readouterr()
-    written = b"".join(
-        [*file_contents(tmp_path / "ok").values(), *file_contents(tmp_path / "no").values()]
-    )
+    # The refused token saved nothing, so the directory it was to write is not even made.
+    assert not (tmp_path / "no").exists()
+    written = b"".join(file_contents(tmp_path / "ok").values())
     for secret in (TOKEN, wrong):
         assert secret not in captured.out and secret not in captured.err
         assert secret.encode() not in written
@@ -281,9 +283,12 @@ async def test_ctrl_c_exits_130_and_resume_completes(
     finally:
         code, _, err = await finish(process, signal.SIGINT)
     assert code == 130, err
-    assert err.strip().splitlines()[-1] == (
-        "error: interrupted: the pages exported so far are saved; rerun with --resume to continue"
-    )
+    last = err.strip().splitlines()[-1]
+    assert re.fullmatch(
+        rf"error: interrupted: [\d,]+ pages \([\d,]+ records\) are saved in {re.escape(str(out))};"
+        r" rerun with --resume to continue",
+        last,
+    ), last
     lines = journal.read_bytes().splitlines()
     assert all(json.loads(line) for line in lines)
 

@@ -112,9 +112,11 @@ class PreparedExport:
             header = found.header
             assert header is not None
             if not resume:
+                pages, records = found.saved()
                 raise ExportError(
-                    f"{out} holds an unfinished {header.fmt} export ({describe(found, out)}), "
-                    "or --overwrite to start over, or choose another --out"
+                    f"{out} holds an unfinished {header.fmt} export ({pages:,} pages, "
+                    f"{records:,} records saved); rerun with --resume to continue it, "
+                    "--overwrite to start over, or choose another --out"
                 )
             if self._fmt is not None and self._fmt != header.fmt:
                 raise ExportError(f"{out} holds a {header.fmt} export; resume it as {header.fmt}")
