@@ -7,8 +7,8 @@ import csv
 import json
 import re
 import sqlite3
-from datetime import timedelta
 from collections.abc import Iterable, Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 

@@ -19,7 +19,6 @@ from export_support import (
     assert_exported_once,
     data_files,
     file_contents,
-    file_names,
     leftovers,
     read_jsonl,
 )

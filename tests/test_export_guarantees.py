@@ -21,15 +21,15 @@ from export_support import (
     file_contents,
 )
 
-from twilio_proxy_async import AuthenticationError, ServerError
+from twilio_proxy_async import AuthenticationError, Client, ServerError
 from twilio_proxy_async._export import (
     RESOURCES,
     ExportError,
+    _stores,
     describe,
     prepare_export,
     run_export,
 )
-from twilio_proxy_async._export import _stores
 from twilio_proxy_async._export._directory import inspect
 from twilio_proxy_async.testing import DemoData, Emulator, Faults
 
@@ -141,7 +141,7 @@ async def test_a_failure_that_saved_nothing_leaves_the_directory_as_it_was(
     out = tmp_path / "new" / "out"
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "notes.txt").write_text("mine")
-    async with Client_with_wrong_token(emu) as client:
+    async with wrong_token_client(emu) as client:
         for directory in (out, tmp_path / "mine"):
             with pytest.raises(AuthenticationError) as err:
                 await run_export(client, directory)
@@ -153,9 +153,7 @@ async def test_a_failure_that_saved_nothing_leaves_the_directory_as_it_was(
     assert_exported_once(out, emu.snapshot())
 
 
-def Client_with_wrong_token(emu: Emulator):  # type: ignore[no-untyped-def]  # noqa: N802
-    from twilio_proxy_async import Client
-
+def wrong_token_client(emu: Emulator) -> Client:
     return Client(emu.account_sid, "not-the-token-1a2b3c", base_url=emu.url, max_retries=0)
 
 
@@ -178,8 +176,6 @@ async def test_a_failure_part_way_says_what_is_saved(emu: Emulator, tmp_path: Pa
 async def test_stopped_while_publishing_resume_finishes_without_exporting_again(
     emu: Emulator, tmp_path: Path, fmt: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_publish = _stores.FileStore.publish
-
     def stopped(self: _stores.FileStore) -> None:
         raise OSError("stopped while publishing")
 
@@ -193,7 +189,6 @@ async def test_stopped_while_publishing_resume_finishes_without_exporting_again(
         assert "nothing is exported again" in err.value.__notes__[0]
         assert inspect(tmp_path).state == "publishing"
         assert "finish publishing" in describe(inspect(tmp_path), tmp_path)
-        monkeypatch.setattr(_stores.FileStore, "publish", real_publish)
         monkeypatch.undo()
         seen = len(emu.requests)
         summary = await run_export(client, tmp_path, resume=True)
