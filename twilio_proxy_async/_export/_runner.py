@@ -2,16 +2,17 @@
 
 A listing is one paginated collection (the Services, one Service's Sessions, one Session's
 Participants, ...). Workers take listings from a queue and walk their pages; a page of
-Services or Sessions queues the listings below each record. Each page is committed by the
-store on one writer thread, in the order pages are handed to it: while a page is being
-written the event loop is free, so the pager's request for the next page is already on the
-wire and the server works on it meanwhile. A listing asks for its next page only once the
-previous one is committed, so the journal always names exactly what the store holds.
+Services or Sessions queues the listings below each record. A page with more to come is
+committed on a writer thread: while it is being written the event loop is free, and the
+pager's request for the next page is already on the wire, so the server works on it
+meanwhile. A listing asks for its next page only once the previous one is committed, so
+the journal always names exactly what the store holds.
 """
 
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -116,6 +117,7 @@ class ExportEngine:
         self._queue: asyncio.Queue[_Job] = asyncio.Queue()
         self._backlog = backlog
         self._paused = 0
+        self._commit_lock = threading.Lock()
         self.peak_waiting = 0
 
     def _children(self, listing: Listing, sid: str) -> list[Listing]:
@@ -221,6 +223,12 @@ class ExportEngine:
             finally:
                 self._paused -= 1
 
+    def _commit_now(self, page: PageCommit) -> None:
+        # Data, then the journal entry confirming it, under one lock: commits never
+        # interleave, so each journaled offset covers exactly the pages journaled before it.
+        with self._commit_lock:
+            self._store.commit(page)
+
     async def _commit(
         self, listing: Listing, items: Sequence[Any], cursor: Cursor | None, taken: int
     ) -> None:
@@ -230,10 +238,16 @@ class ExportEngine:
         page = PageCommit(
             listing.key, resource, listing.parents, items, cursor, taken, spawn, written
         )
-        # The writer thread writes the data and then its journal entry; one thread, so
-        # commits never interleave and each journaled offset covers exactly the pages
-        # journaled before it. Awaiting it leaves the loop free for the next page's request.
-        await asyncio.get_running_loop().run_in_executor(self._writer, self._store.commit, page)
+        if cursor is None:
+            # The listing's last page: no request of its is in flight to overlap with, so
+            # the hop to the writer thread would only add latency (most listings, a
+            # Session's Participants, are one small page).
+            self._commit_now(page)
+        else:
+            # The next page's request is on the wire: write this one on the writer thread,
+            # leaving the loop free to send and receive it meanwhile.
+            loop = asyncio.get_running_loop()
+            await loop.run_in_executor(self._writer, self._commit_now, page)
         for sid in spawn:
             for child in self._children(listing, sid):
                 self._queue.put_nowait(_Job(child))
