@@ -31,6 +31,7 @@ from twilio_proxy_async._export import (
     run_export,
 )
 from twilio_proxy_async._export._directory import inspect
+from twilio_proxy_async._export._schema import columns_of
 from twilio_proxy_async.testing import DemoData, Emulator, Faults
 
 FORMATS = [
@@ -240,3 +241,24 @@ async def test_a_page_is_committed_while_the_next_one_is_on_the_wire(
             )
         assert_exported_once(tmp_path, emulator.snapshot(), ["sessions"])
     assert arrived_during_commit == [True] * 7
+
+
+def test_the_readme_column_table_matches_the_models() -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    table = readme.split("### The exported columns", 1)[1].split("### ", 1)[0]
+    kinds = ["integer", "boolean", "timestamp", "json", "text"]
+    documented: dict[str, dict[str, set[str]]] = {}
+    for row in table.splitlines():
+        if not row.startswith("| `"):
+            continue
+        cells = [cell.strip() for cell in row.strip().strip("|").split("|")]
+        documented[cells[0].strip("`")] = {
+            kind: {name.strip("` ") for name in cell.split(",") if name.strip()}
+            for kind, cell in zip(kinds, cells[1:], strict=True)
+        }
+    assert set(documented) == set(RESOURCES)
+    for resource in RESOURCES:
+        actual: dict[str, set[str]] = {kind: set() for kind in kinds}
+        for column in columns_of(resource):
+            actual[column.kind].add(column.name)
+        assert documented[resource] == actual, resource

@@ -40,7 +40,7 @@ def schema_of(resource: str) -> Any:
         "text": pa.string(),
         "integer": pa.int64(),
         "boolean": pa.bool_(),
-        "timestamp": pa.timestamp("s", tz="UTC"),
+        "timestamp": pa.timestamp("ms", tz="UTC"),
         "json": pa.string(),
     }
     return pa.schema([pa.field(c.name, types[c.kind]) for c in columns_of(resource)])
