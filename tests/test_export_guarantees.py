@@ -49,7 +49,7 @@ FORMATS = [
 
 @pytest.fixture
 async def emu() -> AsyncIterator[Emulator]:
-    async with Emulator(demo=SMALL) as emulator:
+    async with Emulator(demo=SMALL, record_requests=True) as emulator:
         yield emulator
 
 
@@ -216,7 +216,7 @@ async def test_a_page_is_committed_while_the_next_one_is_on_the_wire(
     arrived_during_commit: list[bool] = []
     real_commit = _stores.FileStore.commit
 
-    async with Emulator(demo=demo) as emulator:
+    async with Emulator(demo=demo, record_requests=True) as emulator:
 
         def sessions_requests() -> int:
             return sum(1 for r in emulator.requests if r.path.endswith("/Sessions"))
