@@ -24,7 +24,14 @@ from ._schema import RESOURCES, columns_of
 from ._stores import MANIFEST_NAME, SQLITE_NAME, final_name, part_name
 from ._writers import FORMATS
 
-__all__ = ["DirectoryLock", "Found", "inspect", "read_manifest", "write_manifest"]
+__all__ = [
+    "DirectoryLock",
+    "Found",
+    "inspect",
+    "read_manifest",
+    "remove_other_exports",
+    "write_manifest",
+]
 
 _MANIFEST_VERSION = 1
 

@@ -9,6 +9,7 @@ is switched back to a single self-contained file before it is published.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -104,17 +105,22 @@ class SqliteStore:
     @classmethod
     def create(cls, out_dir: Path, header: JournalHeader) -> SqliteStore:
         path = out_dir / part_name("sqlite", "")
-        path.unlink(missing_ok=True)
-        connection = _connect(path)
+        # Built under another name and renamed once its tables and journal header are
+        # committed: a database named ``.part`` always holds a journal to resume from.
+        creating = path.with_name(path.name + ".creating")
+        for leftover in (creating, creating.with_name(creating.name + "-journal")):
+            leftover.unlink(missing_ok=True)
         statements = [
             f"CREATE TABLE {JOURNAL_TABLE} (seq INTEGER PRIMARY KEY, entry TEXT NOT NULL)",
             *(statement for name in header.resources for statement in _schema(name)),
         ]
-        with _transaction(connection):
+        connection = sqlite3.connect(creating, isolation_level=None)
+        with contextlib.closing(connection), _transaction(connection):
             for statement in statements:
                 connection.execute(statement)
             cls._append(connection, header.to_json())
-        return cls(out_dir, connection, header)
+        os.replace(creating, path)
+        return cls(out_dir, _connect(path), header)
 
     @classmethod
     def reopen(cls, out_dir: Path) -> tuple[SqliteStore, Replay]:
