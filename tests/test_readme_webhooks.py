@@ -1,8 +1,5 @@
-"""The README's "Testing your webhooks locally" apps, run as written.
-
-The apps answer signed callbacks now; the walkthroughs driven by the emulator's simulation
-run once ``Emulator.simulate_message`` exists (the emulator's part of issue 14).
-"""
+"""The README's "Testing your webhooks locally" apps, run as written: fed signed callbacks
+directly, and driven end to end by the emulator's simulation of Proxy's flow."""
 
 from __future__ import annotations
 
@@ -15,7 +12,6 @@ from urllib.parse import urlencode
 
 import aiohttp
 import httpx
-import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from webhook_apps import serve_asgi
@@ -29,11 +25,6 @@ TOKEN = "readme-token-0000"
 AC = "AC" + "a1" * 16
 KI = "KI" + "d4" * 16
 CUSTOMER = "+15558675310"
-
-needs_simulation = pytest.mark.skipif(
-    not hasattr(Emulator, "simulate_message"),
-    reason="Emulator.simulate_message has not landed yet (issue 14 item 4)",
-)
 
 
 def section_blocks() -> list[str]:
@@ -119,7 +110,6 @@ async def test_starlette_app_answers_the_three_callbacks() -> None:
         await check_answers(post)
 
 
-@needs_simulation
 async def test_aiohttp_walkthrough_runs_against_the_emulator() -> None:
     printed: list[str] = []
     namespace = load(section_blocks()[0], printed)
@@ -130,7 +120,6 @@ async def test_aiohttp_walkthrough_runs_against_the_emulator() -> None:
     assert printed[3].startswith("status events: [") and "message" in printed[3]
 
 
-@needs_simulation
 async def test_starlette_app_on_loopback_driven_by_the_emulator() -> None:
     namespace = load(section_blocks()[1])
     async with Emulator() as emu:
@@ -146,7 +135,7 @@ async def test_starlette_app_on_loopback_driven_by_the_emulator() -> None:
                 out_of_session_callback_url=f"{base}/twilio/out-of-session",
             )
             await client.proxy.phone_numbers.create(service.sid, phone_number="+15005550006")
-            simulate: Any = emu.simulate_message  # type: ignore[attr-defined]
+            simulate = emu.simulate_message
             assert await simulate(CUSTOMER, "+15005550006", "Where is my order?") is not None
             session = await client.proxy.sessions.fetch(service.sid, f"support-{CUSTOMER}")
             assert session.unique_name == f"support-{CUSTOMER}"
@@ -156,3 +145,23 @@ async def test_starlette_app_on_loopback_driven_by_the_emulator() -> None:
                 response = await session_http.post(f"{base}/twilio/intercept", data=ALLOWED)
                 assert response.status == 403
                 response.release()
+
+
+async def test_callbacks_signed_with_another_token_never_reach_the_handlers() -> None:
+    namespace = load(section_blocks()[1])
+    async with Emulator() as emu:
+        app = namespace["webhook_app"]("not-the-emulator-token")
+        async with (
+            serve_asgi(app) as base,
+            Client(emu.account_sid, emu.auth_token, base_url=emu.url) as client,
+        ):
+            service = await client.proxy.services.create(
+                unique_name="support",
+                intercept_callback_url=f"{base}/twilio/intercept",
+                out_of_session_callback_url=f"{base}/twilio/out-of-session",
+            )
+            await client.proxy.phone_numbers.create(service.sid, phone_number="+15005550006")
+            assert await emu.simulate_message(CUSTOMER, "+15005550006", "hi") is None
+            # The middleware refused the out-of-session callback: no session was created.
+            assert [(c.kind, c.status) for c in emu.callbacks] == [("out_of_session", 403)]
+            assert emu.snapshot()["sessions"] == []
