@@ -6,6 +6,7 @@ closes; opening and closing stay out of the timing for every implementation alik
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -17,9 +18,18 @@ from yarl import URL
 from benchmarks._emulator import Target, basic_auth
 from benchmarks._report import Sample
 from benchmarks._workload import consume, run_pool
-from twilio_proxy_async import Client, RawResponse
+from twilio_proxy_async import Client, RawResponse, Session
+from twilio_proxy_async._record_hooks import record_structurer
 
-__all__ = ["bare_fetch", "bare_stream", "json_decode", "ours_decode", "ours_fetch", "ours_stream"]
+__all__ = [
+    "bare_fetch",
+    "bare_stream",
+    "json_decode",
+    "ours_decode",
+    "ours_fetch",
+    "ours_stream",
+    "pipelined_stream",
+]
 
 
 def _ours(target: Target, *, max_concurrency: int = 32) -> Client:
@@ -71,6 +81,47 @@ async def bare_stream(
             page = loads(body)
             count += min(len(page["sessions"]), limit - count)
             url = page["meta"]["next_page_url"]
+        return Sample(time.perf_counter() - started, count)
+
+
+async def pipelined_stream(
+    target: Target,
+    *,
+    limit: int,
+    page_size: int,
+    loads: Callable[[bytes], Any] = json.loads,
+    models: bool = False,
+) -> Sample:
+    """The bare loop pipelined, the SDK's floor: page N+1's request goes out (one loop pass,
+    a pooled connection writes it at once) before page N's records are counted or, with
+    ``models``, built by the SDK's own record structurer. No pager, no checks of the page,
+    no response-size cap: what any pipelined client building these models could reach."""
+    structure = record_structurer(Session)
+    first = f"{target.url}/v1/Services/{target.service_sid}/Sessions?PageSize={page_size}"
+    count = 0
+    async with aiohttp.ClientSession(headers={"Authorization": basic_auth(target)}) as session:
+
+        async def fetch(url: str) -> Any:
+            async with session.get(URL(url, encoded=True)) as response:
+                response.raise_for_status()
+                return loads(await response.read())
+
+        started = time.perf_counter()
+        pending: asyncio.Task[Any] | None = asyncio.create_task(fetch(first))
+        while pending is not None:
+            page = await pending
+            records = page["sessions"]
+            url = page["meta"]["next_page_url"]
+            pending = None
+            if url is not None and count + len(records) < limit:
+                pending = asyncio.create_task(fetch(url))
+                await asyncio.sleep(0)
+            taken = records[: limit - count]
+            if models:
+                built = [structure(record) for record in taken]
+                count += len(built)
+            else:
+                count += len(taken)
         return Sample(time.perf_counter() - started, count)
 
 

@@ -87,6 +87,19 @@ class EmulatorProcess:
     ) -> None:
         await self._stop()
 
+    def cpu_seconds(self) -> float | None:
+        """CPU time the emulator process has used so far (Linux's schedstat of each of its
+        threads, in ns), or None where that is unavailable: tells how busy the server was."""
+        if self._process is None:
+            return None
+        total = 0
+        try:
+            for task in Path(f"/proc/{self._process.pid}/task").iterdir():
+                total += int((task / "schedstat").read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return None
+        return total / 1e9
+
     async def set_latency(self, seconds: float) -> None:
         assert self._process is not None and self._process.stdin is not None
         self._process.stdin.write(f"latency {seconds}\n".encode())

@@ -16,6 +16,9 @@ class Sample:
 
     seconds: float
     count: int
+    # CPU seconds the run cost this process and the emulator's, where measured.
+    client_cpu: float | None = None
+    server_cpu: float | None = None
 
     @property
     def rate(self) -> float:

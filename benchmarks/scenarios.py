@@ -3,8 +3,10 @@ alternately, round after round, so a noisy neighbour slows all of them alike."""
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -17,6 +19,7 @@ from benchmarks._clients import (
     ours_decode,
     ours_fetch,
     ours_stream,
+    pipelined_stream,
 )
 from benchmarks._emulator import EmulatorProcess, Target, basic_auth
 from benchmarks._memory import measure
@@ -29,6 +32,8 @@ OURS, PEER, BARE, JSON = "ours", "peer", "bare aiohttp", "json.loads"
 OURS_STDLIB = "ours, stdlib json"
 BARE_ORJSON = "bare aiohttp, orjson"
 OURS_SYNC, PEER_SYNC = "ours, busy-loop work", "peer, busy-loop work"
+PIPELINED = "pipelined aiohttp, no models"
+FLOOR = "pipelined aiohttp + the SDK's models"
 MIB = 1024
 
 
@@ -65,6 +70,8 @@ class Sizes:
     overlap_page: int
     latency: float
     work: float
+    # Scenario 1 again with the server taking this long per page, as any real server does.
+    stream_latency: float
     fetches: int
     in_flight: int
     decode_records: int
@@ -92,6 +99,7 @@ FULL = Sizes(
     overlap_page=100,
     latency=0.05,
     work=0.05,
+    stream_latency=0.01,
     fetches=5000,
     in_flight=100,
     decode_records=1000,
@@ -107,6 +115,7 @@ QUICK = Sizes(
     overlap_page=10,
     latency=0.01,
     work=0.01,
+    stream_latency=0.002,
     fetches=200,
     in_flight=20,
     decode_records=200,
@@ -117,18 +126,45 @@ QUICK = Sizes(
 
 
 async def _interleave(
-    runs: Mapping[str, Callable[[], Awaitable[Sample]]], rounds: int, expected: int
+    runs: Mapping[str, Callable[[], Awaitable[Sample]]],
+    rounds: int,
+    expected: int,
+    server: EmulatorProcess | None = None,
 ) -> dict[str, list[Sample]]:
     names = list(runs)
     samples: dict[str, list[Sample]] = {name: [] for name in names}
     for round_number in range(rounds):
         start = round_number % len(names)
         for name in names[start:] + names[:start]:
+            client_before = time.process_time()
+            server_before = server.cpu_seconds() if server is not None else None
             sample = await runs[name]()
+            server_after = server.cpu_seconds() if server is not None else None
             if sample.count != expected or sample.seconds <= 0:
                 raise RuntimeError(f"{name} handled {sample.count} of {expected} items")
+            server_cpu = None
+            if server_before is not None and server_after is not None:
+                server_cpu = server_after - server_before
+            sample = dataclasses.replace(
+                sample, client_cpu=time.process_time() - client_before, server_cpu=server_cpu
+            )
             samples[name].append(sample)
     return samples
+
+
+def _cpu_per_page(
+    samples: Mapping[str, Sequence[Sample]], pages: int, names: Sequence[str]
+) -> list[Measurement]:
+    """Client (and, for ``names``, emulator) CPU per page: where the time of a run went."""
+    found = []
+    for name, runs in samples.items():
+        client = tuple(1000 * (s.client_cpu or 0.0) / pages for s in runs)
+        found.append(Measurement(f"{name}: client CPU", "ms per page", client, runs[0].count))
+        server = [s.server_cpu for s in runs]
+        if name in names and all(cpu is not None for cpu in server):
+            per_page = tuple(1000 * (cpu or 0.0) / pages for cpu in server)
+            found.append(Measurement(f"{name}: emulator CPU", "ms per page", per_page, 1))
+    return found
 
 
 def _rates(samples: Mapping[str, Sequence[Sample]], unit: str) -> tuple[Measurement, ...]:
@@ -145,20 +181,25 @@ def _ratio(result: tuple[Measurement, ...], top: str, bottom: str) -> float:
 
 async def streaming(server: EmulatorProcess, sizes: Sizes, *, with_peer: bool) -> ScenarioResult:
     target, records, page = server.target, sizes.stream_records, sizes.stream_page
-    runs: dict[str, Callable[[], Awaitable[Sample]]] = {
-        OURS: functools.partial(ours_stream, target, limit=records, page_size=page),
-        BARE: functools.partial(bare_stream, target, limit=records, page_size=page),
-    }
+    stream = functools.partial(ours_stream, target, limit=records, page_size=page)
+    bare = functools.partial(bare_stream, target, limit=records, page_size=page)
+    runs: dict[str, Callable[[], Awaitable[Sample]]] = {OURS: stream, BARE: bare}
     if speedups_installed():
-        runs[OURS_STDLIB] = functools.partial(_with_stdlib_json, runs[OURS])
-        runs[BARE_ORJSON] = functools.partial(
-            bare_stream, target, limit=records, page_size=page, loads=_json.loads
-        )
+        runs[OURS_STDLIB] = functools.partial(_with_stdlib_json, stream)
+        runs[BARE_ORJSON] = functools.partial(bare, loads=_json.loads)
+    # The SDK's parser on both sides, so same_parser is the bare loop to beat.
+    same_parser = BARE_ORJSON if speedups_installed() else BARE
+    pipelined = functools.partial(
+        pipelined_stream, target, limit=records, page_size=page, loads=_json.loads
+    )
+    runs[PIPELINED] = pipelined
+    runs[FLOOR] = functools.partial(pipelined, models=True)
     if with_peer:
         from benchmarks._peer import peer_stream
 
         runs[PEER] = functools.partial(peer_stream, target, limit=records, page_size=page)
-    result = _rates(await _interleave(runs, sizes.rounds, records), "records/s")
+    samples = await _interleave(runs, sizes.rounds, records, server)
+    result = _rates(samples, "records/s")
     # Each side parses with the same parser: stdlib against stdlib, orjson against orjson.
     if speedups_installed():
         checks = [
@@ -167,19 +208,53 @@ async def streaming(server: EmulatorProcess, sizes: Sizes, *, with_peer: bool) -
         ]
     else:
         checks = [Check("ours / bare aiohttp", _ratio(result, OURS, BARE), ">=", 1.0)]
+    checks += [
+        Check(f"{PIPELINED} / {same_parser}", _ratio(result, PIPELINED, same_parser)),
+        Check(f"{FLOOR} / {same_parser}", _ratio(result, FLOOR, same_parser)),
+        Check(f"ours / {FLOOR}", _ratio(result, OURS, FLOOR)),
+    ]
     if with_peer:
         checks.insert(0, Check("ours / peer", _ratio(result, OURS, PEER), ">=", 3.5))
         if speedups_installed():
             checks.append(Check("ours, stdlib json / peer", _ratio(result, OURS_STDLIB, PEER)))
+    pages = -(-records // page)
+    cpu = _cpu_per_page(samples, pages, (OURS, same_parser))
+    slow, slow_checks = await _streaming_slow_server(server, sizes, runs)
+    latency_ms = f"{sizes.stream_latency * 1000:g} ms"
     return ScenarioResult(
         f"1 stream {records:,} rec, pages of {page}",
-        result,
-        tuple(checks),
+        (*result, *cpu, *slow),
+        (*checks, *slow_checks),
         (
             "peer is the official client's stream_async; bare counts pages, not records; "
-            "bare aiohttp parses with stdlib json unless named otherwise",
+            "bare aiohttp parses with stdlib json unless named otherwise; pipelined aiohttp "
+            "parses with the SDK's parser",
+            f"'L={latency_ms}': the same listing with the emulator taking {latency_ms} per "
+            "page (a real server's time; none at all above)",
         ),
     )
+
+
+async def _streaming_slow_server(
+    server: EmulatorProcess, sizes: Sizes, runs: Mapping[str, Callable[[], Awaitable[Sample]]]
+) -> tuple[tuple[Measurement, ...], list[Check]]:
+    """Ours and the bare loops again, with the server taking ``stream_latency`` per page."""
+    suffix = f", L={sizes.stream_latency * 1000:g} ms"
+    names = [OURS, BARE, *([OURS_STDLIB, BARE_ORJSON] if speedups_installed() else [])]
+    await server.set_latency(sizes.stream_latency)
+    try:
+        samples = await _interleave(
+            {name + suffix: runs[name] for name in names}, sizes.rounds, sizes.stream_records
+        )
+    finally:
+        await server.set_latency(0.0)
+    result = _rates(samples, "records/s")
+    same = [(OURS, BARE_ORJSON), (OURS_STDLIB, BARE)] if speedups_installed() else [(OURS, BARE)]
+    checks = [
+        Check(f"{top}{suffix} / {bottom}", _ratio(result, top + suffix, bottom + suffix), ">=", 1.0)
+        for top, bottom in same
+    ]
+    return result, checks
 
 
 async def overlap(server: EmulatorProcess, sizes: Sizes, *, with_peer: bool) -> ScenarioResult:

@@ -174,5 +174,19 @@ def test_slots_are_filled_directly_only_when_init_does_nothing_more() -> None:
     assert _BUILT == ["x"]
     session = record_structurer(Session)({"sid": "KC" + "a" * 32, "service_sid": None})
     assert session == Session(sid="KC" + "a" * 32)
+    # Built through a same-layout builder class, it ends up exactly the model, still frozen.
+    assert type(session) is Session
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        session.sid = "KC" + "b" * 32  # type: ignore[misc]
     with pytest.raises(cattrs.ClassValidationError):
         record_structurer(Session)({"sid": "KC" + "a" * 31})
+
+
+def test_inherited_slots_are_filled_too_and_validated_as_init_does() -> None:
+    # MessageInteraction's fields live in Interaction's slots.
+    record = {"sid": "KI" + "a" * 32, "session_sid": "KC" + "b" * 32}
+    built = record_structurer(MessageInteraction)(record)
+    assert type(built) is MessageInteraction
+    assert built == MessageInteraction(sid="KI" + "a" * 32, session_sid="KC" + "b" * 32)
+    with pytest.raises(cattrs.ClassValidationError):
+        record_structurer(MessageInteraction)({**record, "session_sid": "KS" + "b" * 32})
