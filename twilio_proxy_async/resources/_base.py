@@ -86,9 +86,22 @@ class Product:
         response = await self._transport.request("GET", self.url(path))
         return self._structure(response, _decode_json(response), model)
 
-    async def send(self, path: str, model: type[T], form: Sequence[tuple[str, str]]) -> T:
-        """POST a create or update; any 2xx with a record body is accepted (201 or 200)."""
-        response = await self._transport.request("POST", self.url(path), form=form)
+    async def send(
+        self,
+        path: str,
+        model: type[T],
+        form: Sequence[tuple[str, str]],
+        *,
+        idempotent: bool = False,
+    ) -> T:
+        """POST a create or update; any 2xx with a record body is accepted (201 or 200).
+
+        ``idempotent=True`` marks an update (it only sets fields, so the transport may
+        repeat it after a 5xx or a dropped connection); a create is never repeated then.
+        """
+        response = await self._transport.request(
+            "POST", self.url(path), form=form, idempotent=idempotent
+        )
         return self._structure(response, _decode_json(response), model)
 
     async def remove(self, path: str) -> None:

@@ -153,7 +153,9 @@ class ChatServices(Resource):
             post_webhook_retry_count=post_webhook_retry_count,
             notifications_log_enabled=notifications_log_enabled,
         )
-        return await self._api.send(path("/v2/Services/{}", sid), ChatService, form)
+        return await self._api.send(
+            path("/v2/Services/{}", sid), ChatService, form, idempotent=True
+        )
 
     async def delete(self, sid: str) -> None:
         """DELETE /v2/Services/{Sid}"""

@@ -59,7 +59,9 @@ class PhoneNumbers(Resource):
         check_sid(service_sid, "KS", "service_sid")
         check_sid(sid, "PN", "sid")
         form = form_items(_UPDATE_FIELDS, is_reserved=is_reserved)
-        return await self._api.send(path(_INSTANCE, service_sid, sid), PhoneNumber, form)
+        return await self._api.send(
+            path(_INSTANCE, service_sid, sid), PhoneNumber, form, idempotent=True
+        )
 
     async def delete(self, service_sid: str, sid: str) -> None:
         """DELETE /v1/Services/{ServiceSid}/PhoneNumbers/{Sid}"""

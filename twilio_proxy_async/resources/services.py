@@ -82,7 +82,7 @@ class Services(Resource):
             out_of_session_callback_url=out_of_session_callback_url,
             chat_instance_sid=chat_instance_sid,
         )
-        return await self._api.send(path("/v1/Services/{}", sid), Service, form)
+        return await self._api.send(path("/v1/Services/{}", sid), Service, form, idempotent=True)
 
     async def delete(self, sid: str) -> None:
         """DELETE /v1/Services/{Sid}"""

@@ -132,7 +132,7 @@ class Sessions(Resource):
         check_sid(sid, "KC", "sid")
         form = form_items(_UPDATE_FIELDS, date_expiry=date_expiry, ttl=ttl, status=status)
         return await self._api.send(
-            path("/v1/Services/{}/Sessions/{}", service_sid, sid), Session, form
+            path("/v1/Services/{}/Sessions/{}", service_sid, sid), Session, form, idempotent=True
         )
 
     async def delete(self, service_sid: str, sid: str) -> None:
