@@ -14,7 +14,7 @@ from twilio_proxy_async import (
     ConfigurationError,
     RawResponse,
 )
-from twilio_proxy_async._limiter import DECREASE_FACTOR, HOLD_SECONDS
+from twilio_proxy_async._limiter import HOLD_SECONDS
 
 from helpers import ACCOUNT, TOKEN
 
@@ -41,71 +41,79 @@ def throttled(count: int | None = None) -> Mapping[str, str]:
 
 def test_a_429_with_the_header_lowers_the_limit_to_the_allowance_at_once() -> None:
     limits, _ = limiter(64)
-    limits.observe(0, 429, throttled(21))
-    assert limits.limit == 20
-    assert limits.lowest == 20
+    # Alone on the account: let in as the 21st, refused with 21 in flight.
+    limits.observe((0, 21), 429, throttled(21))
+    assert (limits.limit, limits.lowest) == (20, 20)
 
 
-def test_a_429_without_the_header_lowers_the_limit_by_the_factor() -> None:
+def test_the_allowance_bounds_the_limit_whatever_order_requests_arrived_in() -> None:
     limits, _ = limiter(64)
-    limits.observe(0, 429, throttled())
-    assert limits.limit == int(64 * DECREASE_FACTOR) == 44
+    # Let in as the 40th but refused as the account's 21st: the allowance is still 20.
+    limits.observe((0, 40), 429, throttled(21))
+    assert limits.limit == 20
+
+
+def test_beside_other_clients_the_limit_drops_to_this_limiters_share() -> None:
+    limits, _ = limiter(20)
+    # 10 of the account's 21 in flight were ours: our share of the 20 allowed is 9.5.
+    limits.observe((0, 10), 429, throttled(21))
+    assert limits.limit == 9
+
+
+def test_without_the_header_the_limit_drops_below_where_the_refusal_happened() -> None:
+    limits, _ = limiter(64)
+    limits.observe((0, 34), 429, throttled())
+    assert limits.limit == 33
 
 
 def test_unreadable_headers_count_as_missing() -> None:
     for value in ("", "x", "-3", "0", "²", "1e3"):
         limits, _ = limiter(10)
-        limits.observe(0, 429, {HEADER: value})
+        limits.observe((0, 8), 429, {HEADER: value})
         assert limits.limit == 7, value
 
 
-def test_429s_of_requests_sent_before_the_decrease_do_not_lower_it_again() -> None:
+def test_429s_of_requests_let_in_before_the_decrease_do_not_lower_it_again() -> None:
     limits, _ = limiter(64)
-    for _ in range(44):
-        limits.observe(0, 429, throttled(21))
+    for position in range(21, 65):
+        limits.observe((0, position), 429, throttled(21 + position % 3))
     assert limits.limit == 20
-    # A request that took its place after the decrease does count.
-    limits.observe(1, 429, throttled(21))
-    assert limits.limit == int(20 * DECREASE_FACTOR)
-
-
-def test_a_limit_already_at_the_allowance_backs_off_for_the_other_clients() -> None:
-    limits, _ = limiter(20)
-    limits.observe(0, 429, throttled(21))
-    assert limits.limit == int(20 * DECREASE_FACTOR) == 14
+    # A request let in after the decrease does count.
+    limits.observe((1, 15), 429, throttled(21))
+    assert limits.limit == 14
 
 
 def test_the_limit_holds_after_a_429_then_grows_one_place_per_window() -> None:
     limits, clock = limiter(64)
-    limits.observe(0, 429, throttled(11))
+    limits.observe((0, 11), 429, throttled(11))
     assert limits.limit == 10
     for _ in range(100):
-        limits.observe(1, 200, OK)
+        limits.observe((1, 10), 200, OK)
     assert limits.limit == 10, "no probing while the hold lasts"
     clock.now += HOLD_SECONDS
     # Each success adds 1/limit: about one place per window of `limit` answers.
     for _ in range(11):
-        limits.observe(1, 200, OK)
+        limits.observe((1, 10), 200, OK)
     assert limits.limit == 11
     for _ in range(12):
-        limits.observe(1, 200, OK)
+        limits.observe((1, 10), 200, OK)
     assert limits.limit == 12
 
 
 def test_the_limit_stays_between_one_and_max_concurrency() -> None:
     limits, clock = limiter(3)
     for round_ in range(10):
-        limits.observe(round_, 429, throttled())
+        limits.observe((round_, 1), 429, throttled())
     assert limits.limit == 1
     clock.now += HOLD_SECONDS
     for _ in range(1000):
-        limits.observe(10, 200, OK)
+        limits.observe((10, 1), 200, OK)
     assert limits.limit == 3
 
 
 def test_a_fixed_limiter_never_moves() -> None:
     limits, _ = limiter(8, adaptive=False)
-    limits.observe(0, 429, throttled(3))
+    limits.observe((0, 8), 429, throttled(3))
     assert (limits.limit, limits.lowest) == (8, 8)
 
 

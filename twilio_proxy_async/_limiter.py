@@ -4,21 +4,22 @@ Twilio limits how many requests of one account run at once and answers the rest 
 (error 20429). ``ConcurrencyLimiter`` keeps the requests in flight under a limit that starts
 at ``max_concurrency`` and, when adaptive, follows the account's real allowance:
 
-- **Down at once on a 429.** When the answer carries ``Twilio-Concurrent-Requests`` (the
-  account's requests in flight, the refused one included), the allowance is that count less
-  one, and a limit above it drops straight to it. A limit already at or below it means other
-  clients share the account, and it is multiplied by ``DECREASE_FACTOR`` instead; the same
-  factor applies when the header is missing.
-- **Once per round.** Requests that started before the last decrease were sent under the
-  old limit; their 429s say nothing new and do not lower it again.
+- **Down at once on a 429, to where the refusal happened.** A refused request was let in as
+  the k-th of this limiter's requests in flight. With ``Twilio-Concurrent-Requests`` on the
+  answer (the account's requests in flight, the refused one included: C), the allowance is
+  C - 1 and this limiter's share of it is (C - 1) x k / C; alone on the account that is
+  exactly C - 1, beside other clients it is the part they leave (never above C - 1).
+  Without the header, k - 1.
+- **Once per round.** Requests let in before the last decrease were sent under the old
+  limit; their 429s say nothing new and do not lower it again.
 - **Hold, then probe gently.** For ``HOLD_SECONDS`` after each decrease the limit stays
-  where it is; afterwards every success adds ``1 / limit`` (about one slot per round trip of
+  where it is; afterwards every success adds ``1 / limit`` (about one place per round trip of
   the whole window), up to ``max_concurrency``. A limiter that probes on every round trip
   keeps tripping the allowance, and each trip costs a retry.
 
-This is additive increase, multiplicative decrease (Netflix's concurrency-limits AIMD, and
-the throttle detection of boto3's adaptive mode), with the header turning the first decrease
-into an exact one and the hold keeping the probing rare.
+This is additive increase with a measured decrease (the AIMD family of Netflix's
+concurrency-limits and boto3's adaptive mode, where the decrease is a fixed factor); the
+refusal point makes the decrease exact, and the hold keeps probing rare.
 """
 
 from __future__ import annotations
@@ -31,14 +32,16 @@ from collections.abc import Callable, Mapping
 
 from ._exceptions import ConfigurationError
 
-__all__ = ["DECREASE_FACTOR", "HOLD_SECONDS", "ConcurrencyLimiter"]
+__all__ = ["HOLD_SECONDS", "ConcurrencyLimiter", "Ticket"]
 
-# boto3's adaptive mode backs off by the same factor (its CUBIC beta).
-DECREASE_FACTOR = 0.7
 # Long enough that a bulk export running at the allowance meets a probe's 429 a few times a
 # minute at most; short enough to find room again soon after another client stops.
 HOLD_SECONDS = 5.0
 CONCURRENT_REQUESTS_HEADER = "Twilio-Concurrent-Requests"
+
+# (round, position): the decrease round a request was let in during, and how many of this
+# limiter's requests were in flight then, itself included.
+Ticket = tuple[int, int]
 
 
 def _concurrent_requests(headers: Mapping[str, str]) -> int | None:
@@ -73,7 +76,7 @@ class ConcurrencyLimiter:
         self._round = 0
         self._hold_until = -math.inf
         self._lowest = max_concurrency
-        self._waiters: collections.deque[asyncio.Future[None]] = collections.deque()
+        self._waiters: collections.deque[asyncio.Future[Ticket]] = collections.deque()
 
     @property
     def limit(self) -> int:
@@ -96,23 +99,24 @@ class ConcurrencyLimiter:
             f"in_flight={self._in_flight}>"
         )
 
-    async def acquire(self) -> int:
-        """Wait for a place; returns the round it was taken in, for ``observe``."""
-        if self._in_flight >= self.limit or self._waiters:
-            waiter = asyncio.get_running_loop().create_future()
-            self._waiters.append(waiter)
-            try:
-                await waiter
-            except BaseException:
-                if waiter in self._waiters:
-                    self._waiters.remove(waiter)
-                elif not waiter.cancelled():
-                    # Woken (given a place) and cancelled before it ran: pass the place on.
-                    self.release()
-                raise
-        else:
+    async def acquire(self) -> Ticket:
+        """Wait for a place; the ticket (round, position) is for ``observe``."""
+        if self._in_flight < self.limit and not self._waiters:
             self._in_flight += 1
-        return self._round
+            return (self._round, self._in_flight)
+        waiter: asyncio.Future[Ticket] = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        try:
+            # The ticket is from the moment the place was granted, not from when this task
+            # resumes: a decrease in between must not make it look like a fresh request.
+            return await waiter
+        except BaseException:
+            if waiter in self._waiters:
+                self._waiters.remove(waiter)
+            elif not waiter.cancelled():
+                # Granted a place and cancelled before it ran: pass the place on.
+                self.release()
+            raise
 
     def release(self) -> None:
         self._in_flight -= 1
@@ -124,22 +128,23 @@ class ConcurrencyLimiter:
             if not waiter.done():
                 # The place is taken on the waiter's behalf, so no newcomer can jump in.
                 self._in_flight += 1
-                waiter.set_result(None)
+                waiter.set_result((self._round, self._in_flight))
 
-    def observe(self, started_round: int, status: int, headers: Mapping[str, str]) -> None:
-        """Feed back an answer to a request that took its place in ``started_round``."""
+    def observe(self, ticket: Ticket, status: int, headers: Mapping[str, str]) -> None:
+        """Feed back the answer to a request let in with ``ticket``; call it before
+        ``release``, so a lowered limit is in force before anyone is woken."""
         if not self.adaptive:
             return
+        started_round, position = ticket
         if status == 429:
             if started_round != self._round:
                 return
-            reported = _concurrent_requests(headers)
-            allowance = reported - 1 if reported is not None else None
-            if allowance is not None and allowance >= 1 and self._limit > allowance:
-                lowered = float(allowance)
-            else:
-                lowered = self._limit * DECREASE_FACTOR
-            self._limit = max(1.0, lowered)
+            account = _concurrent_requests(headers)
+            share = float(position - 1)
+            if account is not None:
+                # Never above the allowance itself, whatever order the requests arrived in.
+                share = min((account - 1) * position / account, account - 1.0)
+            self._limit = max(1.0, min(self._limit, float(math.floor(share))))
             self._lowest = min(self._lowest, self.limit)
             self._round += 1
             self._hold_until = self._clock() + HOLD_SECONDS

@@ -302,10 +302,10 @@ class Transport:
         waited_too_long = False
         try:
             if deadline is None:
-                started_round = await limiter.acquire()
+                ticket = await limiter.acquire()
             else:
                 async with asyncio.timeout(max(0.0, deadline - time.monotonic())):
-                    started_round = await limiter.acquire()
+                    ticket = await limiter.acquire()
         except TimeoutError:
             waited_too_long = True
         if waited_too_long:
@@ -315,14 +315,15 @@ class Transport:
         try:
             # aclose() may have run while this request waited for a place.
             shared.check_open("before this request")
-            outcome = await shared.http.send(method, url, headers, body, time_limit=time_limit)
-        except SendError as exc:
-            # Returned, not raised, so no error the caller sees has it as context.
-            outcome = exc
+            try:
+                outcome = await shared.http.send(method, url, headers, body, time_limit=time_limit)
+            except SendError as exc:
+                # Returned, not raised, so no error the caller sees has it as context.
+                outcome = exc
+            if isinstance(outcome, RawResponse):
+                limiter.observe(ticket, outcome.status, outcome.headers)
         finally:
             limiter.release()
-        if isinstance(outcome, RawResponse):
-            limiter.observe(started_round, outcome.status, outcome.headers)
         return outcome
 
 
