@@ -92,6 +92,11 @@ class ConcurrencyLimiter:
     def in_flight(self) -> int:
         return self._in_flight
 
+    @property
+    def full(self) -> bool:
+        """Whether a request asking now would have to wait for a place."""
+        return self._in_flight >= self.limit or bool(self._waiters)
+
     def __repr__(self) -> str:
         mode = "adaptive" if self.adaptive else "fixed"
         return (
@@ -101,7 +106,7 @@ class ConcurrencyLimiter:
 
     async def acquire(self) -> Ticket:
         """Wait for a place; the ticket (round, position) is for ``observe``."""
-        if self._in_flight < self.limit and not self._waiters:
+        if not self.full:
             self._in_flight += 1
             return (self._round, self._in_flight)
         waiter: asyncio.Future[Ticket] = asyncio.get_running_loop().create_future()

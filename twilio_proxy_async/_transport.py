@@ -29,7 +29,7 @@ from ._exceptions import (
     error_from_response,
 )
 from ._hooks import Hooks, RequestEvent
-from ._http import HTTPTransport, RawResponse, ResponseTooLarge, SendError
+from ._http import HTTPTransport, RawResponse, ResponseTooLarge, SendError, request_written
 from ._limiter import ConcurrencyLimiter
 from ._logging import logger, path_and_query
 from ._retry import IDEMPOTENT_METHODS, RetryPolicy, parse_retry_after
@@ -174,11 +174,14 @@ class Transport:
         *,
         form: FormItems | None = None,
         idempotent: bool | None = None,
+        on_sent: Callable[[], None] | None = None,
     ) -> Response:
         """Send ``method url`` (``url`` already percent-encoded) and return its 2xx answer.
 
         ``idempotent`` says whether repeating the operation is harmless (an update is, a
-        create is not); by default the HTTP method decides. Raises the typed
+        create is not); by default the HTTP method decides. ``on_sent`` (the pager's
+        prefetch) is called once the request is written, or at once when it has to queue
+        for a place in the limit, so its caller never waits on that. Raises the typed
         ``TwilioAPIError`` for other statuses and ``TwilioConnectionError`` when no answer
         came, after the retries the policy and ``total_timeout`` allow.
         """
@@ -214,8 +217,17 @@ class Transport:
                     )
             if hooks.wants("request"):
                 await hooks.emit("request", RequestEvent(method=method, url=url, attempt=attempt))
+            notify = None
+            if on_sent is not None and attempt == 1:
+                if shared.limiter.full:
+                    on_sent()
+                elif getattr(shared.http, "reports_written", False):
+                    notify = on_sent
+                else:
+                    # Any other transport: once this task first yields, as for a lent session.
+                    asyncio.get_running_loop().call_soon(on_sent)
             started = time.perf_counter()
-            outcome = await self._attempt(method, url, headers, body, time_limit, deadline)
+            outcome = await self._attempt(method, url, headers, body, time_limit, deadline, notify)
             elapsed = time.perf_counter() - started
             failure: TwilioAPIError | TwilioConnectionError
             if isinstance(outcome, ResponseTooLarge):
@@ -296,6 +308,7 @@ class Transport:
         body: bytes | None,
         time_limit: float,
         deadline: float | None,
+        notify: Callable[[], None] | None,
     ) -> RawResponse | SendError:
         shared = self._shared
         limiter = shared.limiter
@@ -315,11 +328,14 @@ class Transport:
         try:
             # aclose() may have run while this request waited for a place.
             shared.check_open("before this request")
+            token = request_written.set(notify)
             try:
                 outcome = await shared.http.send(method, url, headers, body, time_limit=time_limit)
             except SendError as exc:
                 # Returned, not raised, so no error the caller sees has it as context.
                 outcome = exc
+            finally:
+                request_written.reset(token)
             if isinstance(outcome, RawResponse):
                 limiter.observe(ticket, outcome.status, outcome.headers)
         finally:
