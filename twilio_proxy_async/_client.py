@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import math
 import os
 import warnings
 from collections.abc import Mapping, Sequence
@@ -63,14 +64,14 @@ class _Unset(enum.Enum):
 UNSET = _Unset.UNSET
 
 
-def _check_timeout(name: str, value: object, *, optional: bool = False) -> float | None:
-    if optional and value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-        raise ConfigurationError(f"{name} must be a positive number of seconds")
-    if value != value or value == float("inf"):
-        raise ConfigurationError(f"{name} must be a finite number of seconds")
+def _seconds(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < math.inf:
+        raise ConfigurationError(f"{name} must be a positive, finite number of seconds")
     return float(value)
+
+
+def _optional_seconds(name: str, value: object) -> float | None:
+    return None if value is None else _seconds(name, value)
 
 
 def _check_retries(value: object) -> int:
@@ -108,9 +109,9 @@ class Client:
         transport: HTTPTransport | None = None,
     ) -> None:
         options = CallOptions(
-            timeout=_check_timeout("timeout", timeout) or 0.0,
+            timeout=_seconds("timeout", timeout),
             retry=RetryPolicy(max_retries=_check_retries(max_retries)),
-            total_timeout=_check_timeout("total_timeout", total_timeout, optional=True),
+            total_timeout=_optional_seconds("total_timeout", total_timeout),
         )
         if type(max_concurrency) is not int or max_concurrency < 1:
             raise ConfigurationError("max_concurrency must be a positive integer")
@@ -162,13 +163,13 @@ class Client:
         options = CallOptions(
             timeout=current.timeout
             if isinstance(timeout, _Unset)
-            else _check_timeout("timeout", timeout) or 0.0,
+            else _seconds("timeout", timeout),
             retry=current.retry
             if isinstance(max_retries, _Unset)
             else attrs.evolve(current.retry, max_retries=_check_retries(max_retries)),
             total_timeout=current.total_timeout
             if isinstance(total_timeout, _Unset)
-            else _check_timeout("total_timeout", total_timeout, optional=True),
+            else _optional_seconds("total_timeout", total_timeout),
         )
         view = object.__new__(Client)
         view._credentials = self._credentials
