@@ -205,6 +205,10 @@ class AsyncPager(Generic[T]):
             return False
         pending, self._pending = self._pending, None
         raw = await (pending if pending is not None else self._fetch_page(url, None))
+        # The page it replaces is freed once the next request is out: freeing a page of
+        # models and parsed records takes about a millisecond, by which it would hold back
+        # the next request (whose URL this page just gave) on every page.
+        previous = self._raw, self._items
         self._next_url = None
         self._raw = raw
         self._items = []
@@ -221,6 +225,7 @@ class AsyncPager(Generic[T]):
                     await self._sent.wait()
             except TimeoutError:
                 pass
+        del previous
         self._build()
         return True
 
