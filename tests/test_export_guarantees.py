@@ -136,22 +136,24 @@ async def test_bad_options_are_refused_before_anything_is_sent_or_made(
     assert not emu.requests
 
 
+@pytest.mark.parametrize("fmt", FORMATS)
 async def test_a_failure_that_saved_nothing_leaves_the_directory_as_it_was(
-    emu: Emulator, tmp_path: Path
+    emu: Emulator, tmp_path: Path, fmt: str
 ) -> None:
+    # Every format: SQLite's store creates its database before the first request.
     out = tmp_path / "new" / "out"
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "notes.txt").write_text("mine")
     async with wrong_token_client(emu) as client:
         for directory in (out, tmp_path / "mine"):
             with pytest.raises(AuthenticationError) as err:
-                await run_export(client, directory)
+                await run_export(client, directory, fmt=fmt)
             assert err.value.__notes__ == [f"nothing was saved; {directory} is as it was"]
     assert not (tmp_path / "new").exists()
     assert os.listdir(tmp_path / "mine") == ["notes.txt"]
     async with client_for(emu) as client:
-        await run_export(client, out)
-    assert_exported_once(out, emu.snapshot())
+        await run_export(client, out, fmt=fmt)
+    assert_exported_once(out, emu.snapshot(), fmt=fmt)
 
 
 def wrong_token_client(emu: Emulator) -> Client:
