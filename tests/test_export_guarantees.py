@@ -87,6 +87,26 @@ async def test_resume_of_a_complete_export_changes_nothing(
     assert len(emu.requests) == seen
 
 
+async def test_resume_of_a_complete_export_with_other_options_is_refused(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    # "Complete, nothing to do" (exit 0) would tell a cron job the CSV it asked for exists.
+    async with client_for(emu) as client:
+        await run_export(client, tmp_path, resources=["services", "sessions"])
+        before = file_contents(tmp_path)
+        seen = len(emu.requests)
+        with pytest.raises(ExportError, match=r"holds a complete jsonl export.*resume it as jsonl"):
+            await run_export(client, tmp_path, fmt="csv", resume=True)
+        with pytest.raises(ExportError, match=r"complete export of services,sessions.*same --res"):
+            await run_export(client, tmp_path, resources=["services"], resume=True)
+        same = await run_export(
+            client, tmp_path, fmt="jsonl", resources=["sessions", "services"], resume=True
+        )
+    assert same.already_complete
+    assert file_contents(tmp_path) == before
+    assert len(emu.requests) == seen
+
+
 async def test_a_complete_export_is_replaced_only_with_overwrite(
     emu: Emulator, tmp_path: Path
 ) -> None:
