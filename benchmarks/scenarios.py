@@ -23,6 +23,7 @@ from benchmarks._clients import (
     ours_mixed,
     ours_stream,
     pipelined_stream,
+    speculative_stream,
 )
 from benchmarks._emulator import EmulatorProcess, Target, basic_auth
 from benchmarks._memory import measure
@@ -37,6 +38,7 @@ BARE_ORJSON = "bare aiohttp, orjson"
 OURS_SYNC, PEER_SYNC = "ours, busy-loop work", "peer, busy-loop work"
 PIPELINED = "pipelined aiohttp, no models"
 FLOOR = "pipelined aiohttp + the SDK's models"
+SPECULATIVE = "speculative aiohttp + the SDK's models"
 MIB = 1024
 
 
@@ -253,14 +255,21 @@ async def streaming(server: EmulatorProcess, sizes: Sizes, *, with_peer: bool) -
 async def _streaming_slow_server(
     server: EmulatorProcess, sizes: Sizes, runs: Mapping[str, Callable[[], Awaitable[Sample]]]
 ) -> tuple[tuple[Measurement, ...], list[Check]]:
-    """Ours and the bare loops again, with the server taking ``stream_latency`` per page."""
+    """Ours, the bare loops and the floors again, with the server taking ``stream_latency``
+    per page; the speculative floor (next URL read before decoding) runs only here."""
     suffix = f", L={sizes.stream_latency * 1000:g} ms"
     names = [OURS, BARE, *([OURS_STDLIB, BARE_ORJSON] if speedups_installed() else [])]
+    slow = {name + suffix: runs[name] for name in [*names, FLOOR]}
+    slow[SPECULATIVE + suffix] = functools.partial(
+        speculative_stream,
+        server.target,
+        limit=sizes.stream_records,
+        page_size=sizes.stream_page,
+        loads=_json.loads,
+    )
     await server.set_latency(sizes.stream_latency)
     try:
-        samples = await _interleave(
-            {name + suffix: runs[name] for name in names}, sizes.rounds, sizes.stream_records
-        )
+        samples = await _interleave(slow, sizes.rounds, sizes.stream_records)
     finally:
         await server.set_latency(0.0)
     result = _rates(samples, "records/s")
@@ -269,6 +278,10 @@ async def _streaming_slow_server(
         Check(f"{top}{suffix} / {bottom}", _ratio(result, top + suffix, bottom + suffix), ">=", 1.0)
         for top, bottom in same
     ]
+    same_parser = same[0][1]
+    for floor in (FLOOR, SPECULATIVE):
+        ratio = _ratio(result, floor + suffix, same_parser + suffix)
+        checks.append(Check(f"{floor}{suffix} / {same_parser}", ratio))
     return result, checks
 
 
