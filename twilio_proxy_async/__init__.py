@@ -20,6 +20,7 @@ from ._exceptions import (
     TwilioTimeoutError,
 )
 from ._pagination import AsyncPager, Cursor, Page, PageMeta
+from ._serialization import from_dict, to_dict
 from ._version import __version__
 from .models.chat_service import ChatService, WebhookMethod
 from .models.interaction import Interaction, InteractionResourceStatus, InteractionType
@@ -68,4 +69,6 @@ __all__ = [
     "TwilioTimeoutError",
     "WebhookMethod",
     "__version__",
+    "from_dict",
+    "to_dict",
 ]

@@ -1,21 +1,112 @@
-"""Building blocks shared by the models: SID fields, JSON shapes, the tolerant enum alias."""
+"""Building blocks shared by the models: SID fields, frozen JSON shapes, their field helpers."""
 
 from __future__ import annotations
 
+import inspect
 import re
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, TypeVar
 
 import attrs
 
-__all__ = ["JSONObject", "Links", "sid_field", "sid_pattern"]
+__all__ = [
+    "FrozenDict",
+    "JSONObject",
+    "Links",
+    "freeze",
+    "freeze_json_object",
+    "freeze_links",
+    "freeze_strings",
+    "inherit_attribute_docs",
+    "resource_sid_pattern",
+    "sid_field",
+    "sid_pattern",
+]
 
-# Nested objects whose shape Twilio does not fix (limits, notifications, media, ...):
-# kept exactly as received.
+# Nested objects whose shape Twilio does not fix (limits, notifications, media, ...): kept
+# exactly as received, but frozen (a FrozenDict of frozen values) so the model stays hashable.
 JSONObject = Mapping[str, object]
 Links = Mapping[str, str]
 
+C = TypeVar("C", bound=type)
+K = TypeVar("K")
+V = TypeVar("V", covariant=True)
+
 _PATTERNS: dict[str, re.Pattern[str]] = {}
+# Legs of an Interaction point at Messages (SM..) or Calls (CA..): the spec fixes no prefix.
+resource_sid_pattern = re.compile(r"[a-zA-Z]{2}[0-9a-fA-F]{32}")
+
+
+class FrozenDict(Mapping[K, V]):
+    """A read-only mapping that hashes by value, for the nested objects of a frozen model.
+
+    It compares equal to a ``dict`` with the same items; ``dict(frozen)`` or ``to_dict`` on
+    the model gives a plain ``dict`` back.
+    """
+
+    __slots__ = ("_data", "_hash")
+
+    def __init__(self, items: Mapping[K, V] = {}) -> None:
+        self._data: dict[K, V] = dict(items)
+        self._hash: int | None = None
+
+    def __getitem__(self, key: K) -> V:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[K]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __hash__(self) -> int:
+        if self._hash is None:
+            self._hash = hash(frozenset(self._data.items()))
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, FrozenDict):
+            return self._data == other._data
+        if isinstance(other, Mapping):
+            return self._data == dict(other.items())
+        return NotImplemented
+
+    def __repr__(self) -> str:
+        return f"FrozenDict({self._data!r})"
+
+    def __reduce__(self) -> tuple[type[FrozenDict[K, V]], tuple[dict[K, V]]]:
+        return (type(self), (self._data,))
+
+
+def freeze(value: object) -> object:
+    """A JSON value with every object made a FrozenDict and every array a tuple, deeply."""
+    if isinstance(value, Mapping):
+        return FrozenDict({key: freeze(item) for key, item in value.items()})
+    if isinstance(value, list | tuple):
+        return tuple(freeze(item) for item in value)
+    return value
+
+
+def freeze_json_object(value: Mapping[str, object] | None) -> JSONObject | None:
+    """attrs converter: a nested JSON object, deeply frozen (None stays None)."""
+    if value is None or type(value) is FrozenDict:
+        return value
+    frozen: JSONObject = freeze(value)  # type: ignore[assignment]
+    return frozen
+
+
+def freeze_links(value: Mapping[str, str] | None) -> Links | None:
+    """attrs converter: a ``links`` object (name -> URL), frozen (None stays None)."""
+    if value is None or type(value) is FrozenDict:
+        return value
+    return FrozenDict(value)
+
+
+def freeze_strings(value: Sequence[str] | None) -> Sequence[str] | None:
+    """attrs converter: an array of strings as a tuple (None stays None)."""
+    if value is None or type(value) is tuple:
+        return value
+    return tuple(value)
 
 
 def sid_pattern(prefix: str) -> re.Pattern[str]:
@@ -26,18 +117,47 @@ def sid_pattern(prefix: str) -> re.Pattern[str]:
     return pattern
 
 
-def _sid_validator(prefix: str) -> Any:
-    pattern = sid_pattern(prefix)
+def _sid_validator(prefix: str | None) -> Any:
+    pattern = resource_sid_pattern if prefix is None else sid_pattern(prefix)
+    expected = "a SID (two letters, 32 hex digits)" if prefix is None else f"a {prefix} SID"
 
     def check(instance: object, attribute: attrs.Attribute[Any], value: str | None) -> None:
         if value is not None and (type(value) is not str or not pattern.fullmatch(value)):
-            raise ValueError(f"{attribute.name} must be a {prefix} SID, got {value!r}")
+            raise ValueError(f"{attribute.name} must be {expected}, got {value!r}")
 
     return check
 
 
-def sid_field(prefix: str, *, required: bool = False) -> Any:
-    """An attrs field holding a SID with ``prefix``, checked against its pattern."""
+def sid_field(prefix: str | None, *, required: bool = False) -> Any:
+    """An attrs field holding a SID with ``prefix`` (None: any two letters), checked against
+    its pattern. The prefix is kept in the field's metadata (``sid_prefix``)."""
+    metadata = {"sid_prefix": prefix}
     if required:
-        return attrs.field(validator=_sid_validator(prefix))
-    return attrs.field(default=None, validator=_sid_validator(prefix))
+        return attrs.field(validator=_sid_validator(prefix), metadata=metadata)
+    return attrs.field(default=None, validator=_sid_validator(prefix), metadata=metadata)
+
+
+_ATTRIBUTES = "Attributes:"
+
+
+def _attribute_block(doc: str) -> list[str]:
+    """The indented lines under a docstring's ``Attributes:`` header."""
+    lines = inspect.cleandoc(doc).splitlines()
+    if _ATTRIBUTES not in lines:
+        return []
+    block = []
+    for line in lines[lines.index(_ATTRIBUTES) + 1 :]:
+        if line and not line.startswith(" "):
+            break
+        block.append(line)
+    return block
+
+
+def inherit_attribute_docs(cls: C) -> C:
+    """Append the base class's ``Attributes:`` entries to ``cls``'s own, so ``help()`` on a
+    subclass model lists every field it has, inherited ones included."""
+    base = cls.__mro__[1]
+    inherited = _attribute_block(base.__doc__ or "")
+    own = inspect.cleandoc(cls.__doc__ or "").rstrip()
+    cls.__doc__ = own + "\n" + "\n".join(inherited).rstrip() + "\n"
+    return cls
