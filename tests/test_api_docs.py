@@ -9,10 +9,9 @@ from enum import Enum
 
 import attrs
 import pytest
+from model_support import resource_models
 
 import twilio_proxy_async
-
-from model_support import resource_models
 
 ENUMS = [
     exported
