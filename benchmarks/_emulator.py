@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import contextlib
 import json
 import sys
 from dataclasses import dataclass
@@ -141,13 +140,6 @@ async def _render_everything(target: Target) -> None:
                 url = json.loads(await response.read())["meta"]["next_page_url"]
 
 
-async def _forget_requests(emulator: Emulator) -> None:
-    # The emulator records every request for tests; a benchmark sends hundreds of thousands.
-    while True:
-        emulator.requests.clear()
-        await asyncio.sleep(1.0)
-
-
 async def _serve(sessions: int) -> None:
     demo = DemoData(
         services=1,
@@ -164,19 +156,13 @@ async def _serve(sessions: int) -> None:
             "auth_token": emulator.auth_token,
         }
         print(json.dumps(announced), flush=True)
-        forgetting = asyncio.create_task(_forget_requests(emulator))
-        try:
-            while line := await asyncio.to_thread(sys.stdin.readline):
-                command, _, argument = line.strip().partition(" ")
-                if command == "latency":
-                    emulator.faults = Faults(latency=float(argument))
-                    print("ok", flush=True)
-                else:
-                    print(f"unknown command {command!r}", flush=True)
-        finally:
-            forgetting.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await forgetting
+        while line := await asyncio.to_thread(sys.stdin.readline):
+            command, _, argument = line.strip().partition(" ")
+            if command == "latency":
+                emulator.faults = Faults(latency=float(argument))
+                print("ok", flush=True)
+            else:
+                print(f"unknown command {command!r}", flush=True)
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ LATENCY = 0.3
 
 @pytest.fixture
 async def emu() -> AsyncIterator[Emulator]:
-    async with Emulator(demo=services_only(SERVICES)) as emulator:
+    async with Emulator(demo=services_only(SERVICES), record_requests=True) as emulator:
         yield emulator
 
 

@@ -41,7 +41,7 @@ def no_twilio_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 async def emu() -> AsyncIterator[Emulator]:
-    async with Emulator(demo=SMALL, auth_token=TOKEN) as emulator:
+    async with Emulator(demo=SMALL, auth_token=TOKEN, record_requests=True) as emulator:
         yield emulator
 
 

@@ -17,7 +17,7 @@ from twilio_proxy_async.testing import Emulator, Faults
 
 @pytest.fixture
 async def api() -> AsyncIterator[Api]:
-    async with Emulator() as emulator, aiohttp.ClientSession() as session:
+    async with Emulator(record_requests=True) as emulator, aiohttp.ClientSession() as session:
         yield Api(emulator, session)
 
 
@@ -175,7 +175,8 @@ async def test_every_request_is_recorded_as_received(api: Api) -> None:
     assert (post.method, post.path, post.raw_query) == ("POST", "/v1/Services", "Extra=a%20b")
     assert post.query == (("Extra", "a b"),)
     assert post.form == (("UniqueName", "rec"), ("DefaultTtl", "5"), ("UniqueName", "dup"))
-    assert post.headers["Authorization"].startswith("Basic ")
+    assert "Authorization" not in post.headers
+    assert post.headers["Content-Type"] == "application/x-www-form-urlencoded"
     assert (missing.method, missing.path, missing.form) == ("GET", "/v1/Nowhere", ())
     stats = api.emulator.stats
     assert stats.requests_total == 2

@@ -15,7 +15,7 @@ from twilio_proxy_async.testing import Emulator
 
 @pytest.fixture
 async def api() -> AsyncIterator[Api]:
-    async with Emulator() as emulator, aiohttp.ClientSession() as session:
+    async with Emulator(record_requests=True) as emulator, aiohttp.ClientSession() as session:
         yield Api(emulator, session)
 
 

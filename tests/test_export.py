@@ -28,7 +28,7 @@ from twilio_proxy_async.testing import DemoData, Emulator, Faults
 
 @pytest.fixture
 async def emu() -> AsyncIterator[Emulator]:
-    async with Emulator(demo=SMALL) as emulator:
+    async with Emulator(demo=SMALL, record_requests=True) as emulator:
         yield emulator
 
 

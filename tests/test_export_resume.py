@@ -30,7 +30,7 @@ JOURNAL = "export-journal.jsonl"
 
 @pytest.fixture
 async def emu() -> AsyncIterator[Emulator]:
-    async with Emulator(demo=SMALL) as emulator:
+    async with Emulator(demo=SMALL, record_requests=True) as emulator:
         yield emulator
 
 

@@ -41,7 +41,7 @@ from helpers import ACCOUNT, TOKEN
 
 @pytest.fixture
 async def emu() -> AsyncIterator[Emulator]:
-    async with Emulator() as emulator:
+    async with Emulator(record_requests=True) as emulator:
         yield emulator
 
 

@@ -270,12 +270,31 @@ def test_trusted_forwarded_headers_replace_only_the_origin() -> None:
     assert public_request_url(INTERNAL, FORWARDED, trust_forwarded=True) == PUBLIC
 
 
-def test_first_forwarded_entry_wins_and_names_are_case_insensitive() -> None:
+def test_last_forwarded_entry_wins_and_names_are_case_insensitive() -> None:
+    # The nearest proxy appends its own entry; earlier ones came from the client.
     headers = {
-        "x-forwarded-proto": "HTTPS, http",
-        "x-forwarded-host": "hooks.example.com, lb.internal",
+        "x-forwarded-proto": "http, HTTPS",
+        "x-forwarded-host": "evil.example, hooks.example.com",
     }
     assert public_request_url(INTERNAL, headers, trust_forwarded=True) == PUBLIC
+
+
+def test_client_supplied_forwarded_host_cannot_redirect_validation() -> None:
+    # Attack (issue 11 item 13): a request Twilio signed for another app of the same account
+    # (evil.example), replayed here with the client's own X-Forwarded-Host prepended.
+    evil_url = PUBLIC.replace("hooks.example.com", "evil.example")
+    headers = {
+        **_form_request(evil_url, FORM_PAIRS),
+        "X-Forwarded-Proto": "https, https",
+        "X-Forwarded-Host": "evil.example, hooks.example.com",
+    }
+    assert not validate_request(
+        DOC_TOKEN, url=INTERNAL, headers=headers, body=FORM_BODY, trust_forwarded=True
+    )
+    headers["X-Twilio-Signature"] = _form_request(PUBLIC, FORM_PAIRS)["X-Twilio-Signature"]
+    assert validate_request(
+        DOC_TOKEN, url=INTERNAL, headers=headers, body=FORM_BODY, trust_forwarded=True
+    )
 
 
 def test_missing_forwarded_headers_fall_back_to_own_origin() -> None:
@@ -349,6 +368,46 @@ def test_validate_request_form_body_must_match() -> None:
     tampered = urlencode([*FORM_PAIRS[:-1], ("Body", "other")]).encode()
     assert not validate_request(DOC_TOKEN, url=INTERNAL, headers=headers, body=tampered)
     assert not validate_request(DOC_TOKEN, url=INTERNAL, headers=headers, body=b"%FF=%FE")
+
+
+@pytest.mark.parametrize("charset", ["latin-1", "ISO-8859-1", "cp1252", "utf-16", "no-such"])
+def test_validate_request_refuses_a_form_in_another_charset(charset: str) -> None:
+    # Attack (issue 11 item 15): a body Twilio signed, relabelled so that a framework decoding
+    # in the declared charset hands the handler "Ã©" where "é" was signed.
+    pairs = [("Body", "é")]
+    headers = _form_request(INTERNAL, pairs)
+    body = urlencode(pairs).encode()
+    assert validate_request(DOC_TOKEN, url=INTERNAL, headers=headers, body=body)
+    headers["Content-Type"] = f"application/x-www-form-urlencoded; charset={charset}"
+    assert not validate_request(DOC_TOKEN, url=INTERNAL, headers=headers, body=body)
+    assert not validate_request(DOC_TOKEN, url=INTERNAL, headers=headers, form=dict(pairs))
+
+
+@pytest.mark.parametrize("charset", ["utf-8", "UTF8", '"utf-8"', "utf_8"])
+def test_validate_request_accepts_utf8_under_any_spelling(charset: str) -> None:
+    headers = _form_request(INTERNAL, FORM_PAIRS)
+    headers["Content-Type"] = f"application/x-www-form-urlencoded;charset={charset}"
+    assert validate_request(DOC_TOKEN, url=INTERNAL, headers=headers, body=FORM_BODY)
+
+
+@pytest.mark.parametrize(
+    ("body", "signed"),
+    [
+        # Raw UTF-8: Starlette decodes unencoded bytes as Latin-1.
+        ("Body=é".encode(), {"Body": "é"}),
+        # A raw trailing space: aiohttp's post() strips it.
+        (b"Body=x ", {"Body": "x "}),
+        (b"Body=a\tb", {"Body": "a\tb"}),
+    ],
+)
+def test_validate_request_refuses_unencoded_bytes_in_a_form(
+    body: bytes, signed: dict[str, str]
+) -> None:
+    headers = {
+        "Content-Type": "application/x-www-form-urlencoded",
+        "X-Twilio-Signature": compute_signature(DOC_TOKEN, INTERNAL, signed),
+    }
+    assert not validate_request(DOC_TOKEN, url=INTERNAL, headers=headers, body=body)
 
 
 def test_validate_request_json_callback() -> None:
@@ -461,6 +520,83 @@ async def test_aiohttp_mis_signed_form_is_forbidden(caplog: pytest.LogCaptureFix
     assert "Rejected POST /twilio/form" in caplog.text
     assert SECRET not in caplog.text
     assert all(SECRET not in repr(record.args) for record in caplog.records)
+
+
+async def test_aiohttp_rejection_log_cannot_be_forged(caplog: pytest.LogCaptureFixture) -> None:
+    # Attack (issue 11 item 14): %0A in the path became a newline in the log, forging a line.
+    caplog.set_level(logging.WARNING)
+    forged = "/twilio/form%0A2026-12-01%20WARNING%20Accepted%20POST%20/admin%1B[2J%E2%80%AE"
+    async with serve() as client:
+        response = await client.session.post(
+            URL(_server_url(client, forged + "?token=q"), encoded=True),
+            data=FORM_BODY,
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+        assert response.status == 403
+    [record] = [r for r in caplog.records if r.getMessage().startswith("Rejected")]
+    message = record.getMessage()
+    assert message == (f"Rejected POST {forged}: missing or invalid X-Twilio-Signature")
+    assert "\n" not in message and "\x1b" not in message
+
+
+async def test_aiohttp_rejection_log_escapes_and_bounds_the_path(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING)
+    hooks = web.Application(middlewares=[twilio_signature_middleware(SECRET)])
+    hooks.router.add_post("/{tail:.*}", _echo_form)
+    app = web.Application()
+    app.add_subapp("/twilio/", hooks)
+    async with TestClient(TestServer(app, host="127.0.0.1")) as client:
+        # A backslash stays visibly distinct from an escape sequence; the path is cut short.
+        path = "/twilio/a\\b" + "c" * 5000
+        response = await client.session.post(URL(_server_url(client, path), encoded=True))
+        assert response.status == 403
+    [message] = [r.getMessage() for r in caplog.records if r.getMessage().startswith("Rejected")]
+    assert message == (
+        "Rejected POST /twilio/a\\\\b" + "c" * 189 + "...: missing or invalid X-Twilio-Signature"
+    )
+
+
+async def test_aiohttp_form_relabelled_latin1_is_forbidden() -> None:
+    # The handler would read request.post() in Latin-1: "Ã©" where Twilio signed "é".
+    reached: list[str] = []
+
+    async def handler(request: web.Request) -> web.Response:
+        reached.append(str((await request.post())["Body"]))
+        return web.Response()
+
+    hooks = web.Application(middlewares=[twilio_signature_middleware(SECRET)])
+    hooks.router.add_post("/form", handler)
+    app = web.Application()
+    app.add_subapp("/twilio/", hooks)
+    async with TestClient(TestServer(app, host="127.0.0.1")) as client:
+        body = urlencode({"Body": "é"}).encode()
+        signature = compute_signature(SECRET, _server_url(client, "/twilio/form"), {"Body": "é"})
+        for charset, status in [("latin-1", 403), ("utf-8", 200), ("UTF8", 200)]:
+            headers = {
+                "Content-Type": f"application/x-www-form-urlencoded; charset={charset}",
+                "X-Twilio-Signature": signature,
+            }
+            response = await client.post("/twilio/form", data=body, headers=headers)
+            assert (charset, response.status) == (charset, status)
+    assert reached == ["é", "é"]
+
+
+async def test_aiohttp_form_is_checked_as_the_handler_reads_it() -> None:
+    # aiohttp's post() strips a trailing space: "x " was signed, the handler would read "x".
+    async with serve() as client:
+        url = _server_url(client, "/twilio/form")
+        for signed, status in [
+            ({"Body": "x ", "Digits": "1"}, 403),
+            ({"Body": "x", "Digits": "1"}, 200),
+        ]:
+            headers = {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "X-Twilio-Signature": compute_signature(SECRET, url, signed),
+            }
+            response = await client.post("/twilio/form", data=b"Digits=1&Body=x ", headers=headers)
+            assert response.status == status
 
 
 async def test_aiohttp_unsigned_request_is_forbidden() -> None:

@@ -19,6 +19,7 @@ call :func:`validate_request` with the request's URL, headers and raw body.
 from __future__ import annotations
 
 import base64
+import codecs
 import hashlib
 import hmac
 import logging
@@ -46,6 +47,8 @@ FormParams = Mapping[str, str | Sequence[str]]
 
 _DEFAULT_PORTS = {"https": "443", "http": "80"}
 _FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+# Long enough for any real webhook path, short enough that a hostile one cannot flood the log.
+_LOG_TEXT_LIMIT = 200
 
 logger = logging.getLogger(__name__)
 
@@ -116,17 +119,19 @@ def public_request_url(
     """The URL Twilio called, rebuilt from the absolute ``url`` the server saw.
 
     Only the origin is replaced: by ``public_base_url`` (which may carry a path prefix a proxy
-    strips), else by ``X-Forwarded-Proto``/``X-Forwarded-Host`` when ``trust_forwarded``, else
-    kept. The path and query stay byte-for-byte as received, because Twilio signs them as sent.
+    strips), else by the last entry of ``X-Forwarded-Proto``/``X-Forwarded-Host`` (the one the
+    nearest proxy appended) when ``trust_forwarded``, else kept: then the ``Host`` header the
+    client sent is trusted. The path and query stay byte-for-byte as received, because Twilio
+    signs them as sent.
     Raises ``ValueError`` if ``url`` or ``public_base_url`` is not an absolute URL.
     """
     scheme, authority, tail = _split_url(url)
     if public_base_url is not None:
         return _checked_base_url(public_base_url) + tail
     if trust_forwarded:
-        forwarded_proto = _first_forwarded(headers, "X-Forwarded-Proto")
+        forwarded_proto = _nearest_forwarded(headers, "X-Forwarded-Proto")
         scheme = forwarded_proto.lower() if forwarded_proto else scheme
-        authority = _first_forwarded(headers, "X-Forwarded-Host") or authority
+        authority = _nearest_forwarded(headers, "X-Forwarded-Host") or authority
     return f"{scheme}://{authority}{tail}"
 
 
@@ -146,7 +151,9 @@ def validate_request(
     ``body`` the raw body. Pass ``form`` if the framework has already consumed and parsed the
     body (repeated keys preserved). A ``bodySHA256`` query value selects the JSON path, whatever
     ``form`` says; otherwise an ``application/x-www-form-urlencoded`` body is parsed as the
-    signed fields. Any other non-empty body is rejected, since no signature would cover it.
+    signed fields. Any other non-empty body is rejected, since no signature would cover it, and
+    so is a form declaring a charset other than UTF-8 or holding raw (unencoded) bytes outside
+    printable ASCII: frameworks would read other values from it than Twilio signed.
     """
     if public_base_url is not None:
         _checked_base_url(public_base_url)
@@ -160,9 +167,14 @@ def validate_request(
     if _declared_body_hashes(public_url):
         return validate_signature(auth_token, public_url, body, signature)
     if form is not None:
-        return validate_signature(auth_token, public_url, form, signature)
-    content_type = (_header(headers, "Content-Type") or "").split(";")[0].strip().lower()
+        charset = _media_type(_header(headers, "Content-Type"))[1]
+        return _is_utf8_charset(charset) and validate_signature(
+            auth_token, public_url, form, signature
+        )
+    content_type, charset = _media_type(_header(headers, "Content-Type"))
     if content_type == _FORM_CONTENT_TYPE:
+        if not _is_utf8_charset(charset):
+            return False
         parsed = _parse_form(body)
         return parsed is not None and validate_signature(auth_token, public_url, parsed, signature)
     if body:
@@ -180,16 +192,33 @@ async def verify_aiohttp_request(
     """Whether an aiohttp request carries a valid Twilio signature.
 
     Reads the body through aiohttp's cache, so the handler can still call ``read()``,
-    ``post()`` or ``json()`` afterwards.
+    ``post()`` or ``json()`` afterwards. A form is checked as ``request.post()`` parses it,
+    which is what the handler will read.
     """
     body = await request.read()
     # raw_path is the path and query exactly as sent; request.url would re-quote them.
     url = f"{request.scheme}://{request.host}{request.raw_path}"
+    form: FormParams | None = None
+    if request.content_type == _FORM_CONTENT_TYPE and not _declared_body_hashes(url):
+        if not _is_utf8_charset(request.charset):
+            return False
+        try:
+            posted = await request.post()
+        except ValueError:
+            # Not valid UTF-8 once unquoted: not something Twilio signed.
+            return False
+        fields: dict[str, list[str]] = {}
+        for name, value in posted.items():
+            if not isinstance(value, str):
+                return False
+            fields.setdefault(name, []).append(value)
+        form = fields
     return validate_request(
         auth_token,
         url=url,
         headers=request.headers,
         body=body,
+        form=form,
         public_base_url=public_base_url,
         trust_forwarded=trust_forwarded,
     )
@@ -222,8 +251,8 @@ def twilio_signature_middleware(
         if not valid:
             logger.warning(
                 "Rejected %s %s: missing or invalid %s",
-                request.method,
-                request.path,
+                _loggable(request.method),
+                _loggable(request.raw_path.partition("?")[0]),
                 SIGNATURE_HEADER,
             )
             raise web.HTTPForbidden(text="Twilio signature validation failed")
@@ -331,20 +360,66 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
     return next((v for k, v in headers.items() if k.lower() == wanted), None)
 
 
-def _first_forwarded(headers: Mapping[str, str], name: str) -> str | None:
-    # Each proxy appends its own entry, so the first is what Twilio itself sent.
+def _nearest_forwarded(headers: Mapping[str, str], name: str) -> str | None:
+    # Each proxy appends its own entry, so only the last one was written by the proxy we
+    # trust; anything before it came from the client and may be forged.
     value = _header(headers, name)
-    first = value.split(",")[0].strip() if value else ""
-    return first or None
+    last = value.rsplit(",", 1)[-1].strip() if value else ""
+    return last or None
+
+
+def _media_type(content_type: str | None) -> tuple[str, str | None]:
+    """The lowercased media type and the ``charset`` parameter (unquoted), if any."""
+    media_type, *parameters = (content_type or "").split(";")
+    charset = None
+    for parameter in parameters:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset":
+            charset = value.strip().strip('"')
+    return media_type.strip().lower(), charset
+
+
+def _is_utf8_charset(charset: str | None) -> bool:
+    """Whether a form declared in ``charset`` reads as the UTF-8 Twilio signs.
+
+    Frameworks such as aiohttp decode a form in its declared charset, so a replayed body
+    relabelled ``charset=latin-1`` would reach the handler with other values than were signed.
+    """
+    if charset is None:
+        return True
+    try:
+        return codecs.lookup(charset).name == "utf-8"
+    except LookupError:
+        return False
 
 
 def _parse_form(body: bytes | str) -> dict[str, list[str]] | None:
+    raw = body.encode("utf-8", "surrogatepass") if isinstance(body, str) else body
+    # Twilio percent-encodes every field, so its bodies are printable ASCII. Anything else
+    # (raw UTF-8, Latin-1, whitespace) is read differently by different frameworks: aiohttp
+    # strips trailing whitespace, Starlette decodes raw bytes as Latin-1.
+    if any(byte < 0x21 or byte > 0x7E for byte in raw):
+        return None
     try:
-        text = body.decode("utf-8") if isinstance(body, bytes) else body
-        pairs = parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
+        pairs = parse_qsl(
+            raw.decode("ascii"), keep_blank_values=True, encoding="utf-8", errors="strict"
+        )
     except ValueError:
         return None
     form: dict[str, list[str]] = {}
     for name, value in pairs:
         form.setdefault(name, []).append(value)
     return form
+
+
+def _loggable(text: str) -> str:
+    """``text`` fit for one log line: non-printable characters escaped, length bounded.
+
+    Request paths are attacker-controlled; a raw newline or terminal escape in a log line
+    could forge entries or hide the real one.
+    """
+    if len(text) > _LOG_TEXT_LIMIT:
+        text = text[:_LOG_TEXT_LIMIT] + "..."
+    return "".join(
+        char if char.isprintable() and char != "\\" else ascii(char)[1:-1] for char in text
+    )

@@ -6,6 +6,7 @@ async with Emulator(demo=DemoData()) as emu:
 
 from ._demo import DemoData
 from ._faults import Faults
-from ._server import Emulator, EmulatorStats, RecordedRequest
+from ._recording import RecordedRequest, RequestLog
+from ._server import Emulator, EmulatorStats
 
-__all__ = ["DemoData", "Emulator", "EmulatorStats", "Faults", "RecordedRequest"]
+__all__ = ["DemoData", "Emulator", "EmulatorStats", "Faults", "RecordedRequest", "RequestLog"]

@@ -145,10 +145,11 @@ def _participant_spec(raw: str) -> dict[str, str | None]:
     """One ``Participants`` form value: a JSON object in Twilio's or snake_case keys."""
     try:
         data = json.loads(raw)
-    except ValueError:
-        raise invalid(f"Participants entries must be JSON objects, got {raw!r}") from None
+    except (ValueError, RecursionError):
+        # A value nested thousands deep exhausts the parser's stack: bad input all the same.
+        raise invalid("Participants entries must be JSON objects") from None
     if not isinstance(data, dict):
-        raise invalid(f"Participants entries must be JSON objects, got {raw!r}")
+        raise invalid("Participants entries must be JSON objects")
     spec: dict[str, str | None] = {}
     for key, spellings in _PARTICIPANT_KEYS.items():
         value = next((data[s] for s in spellings if data.get(s) is not None), None)

@@ -58,10 +58,12 @@ class Reply:
 
 @attrs.frozen
 class ApiRequest:
-    """One authenticated request as the handlers see it: path split and unquoted."""
+    """One authenticated request as the handlers see it: path split and unquoted, and the
+    origin (scheme and host) the client reached the emulator by."""
 
     method: str
     path: str
     params: tuple[str, ...]
     query: Sequence[tuple[str, str]]
     form: Sequence[tuple[str, str]]
+    origin: str

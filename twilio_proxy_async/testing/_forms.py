@@ -9,6 +9,10 @@ from datetime import UTC, datetime
 from ._errors import invalid
 
 _E164 = re.compile(r"^\+[1-9][0-9]{1,14}$")
+# ASCII digits only: int() would also take " 5", "1_0" and other scripts' digits.
+_INTEGER = re.compile(r"-?[0-9]{1,10}")
+# Twilio's integer parameters are 32-bit.
+_INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
 
 
 def sid_pattern(prefix: str) -> re.Pattern[str]:
@@ -43,10 +47,10 @@ class Form:
         value = self.text(name)
         if value is None:
             return None
-        try:
-            return int(value)
-        except ValueError:
-            raise invalid(f"{name} must be an integer, got {value!r}") from None
+        number = int(value) if _INTEGER.fullmatch(value) else None
+        if number is None or not _INT_MIN <= number <= _INT_MAX:
+            raise invalid(f"{name} must be an integer, got {value!r}")
+        return number
 
     def boolean(self, name: str) -> bool | None:
         value = self.text(name)
@@ -84,8 +88,11 @@ def parse_timestamp(name: str, value: str) -> str:
     """Accepts any ISO 8601 instant and answers it the way Twilio prints dates."""
     try:
         parsed = datetime.fromisoformat(value)
-    except ValueError:
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        # An offset can carry an instant past year 9999 or before year 1: OverflowError.
+        moment = parsed.astimezone(UTC)
+    except (ValueError, OverflowError):
         raise invalid(f"{name} must be an ISO 8601 date-time, got {value!r}") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # isoformat pads the year to four digits; strftime("%Y") prints year 1 as "1".
+    return moment.replace(microsecond=0, tzinfo=None).isoformat() + "Z"

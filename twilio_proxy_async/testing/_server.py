@@ -9,6 +9,7 @@ import contextlib
 import ipaddress
 import json
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from types import TracebackType
@@ -29,6 +30,7 @@ from ._errors import (
     Reply,
 )
 from ._faults import FaultInjector, Faults
+from ._recording import DEFAULT_MAX_REQUESTS, RecordedRequest, RequestLog, recorded_headers
 from ._records import Site
 from ._routes import resolve
 from ._store import Store
@@ -40,18 +42,12 @@ _BAD_GATEWAY_PAGE = (
 _FORM_TYPE = "application/x-www-form-urlencoded"
 # A stalled handler is woken by stop(); this only bounds handlers stuck elsewhere.
 _SHUTDOWN_TIMEOUT = 2.0
-
-
-@attrs.frozen
-class RecordedRequest:
-    """One request exactly as the emulator received it."""
-
-    method: str
-    path: str
-    query: tuple[tuple[str, str], ...]
-    raw_query: str
-    form: tuple[tuple[str, str], ...]
-    headers: dict[str, str]
+# A Host header worth echoing into next-page URLs: a name or an IP literal, and a port.
+_HOST_HEADER = re.compile(
+    r"(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?"
+)
+# Every path, newlines included: a unique name may hold any character, percent-encoded.
+_EVERY_PATH = r"/{tail:[\s\S]*}"
 
 
 @attrs.define
@@ -67,6 +63,18 @@ class EmulatorStats:
 
 def _random_sid(prefix: str) -> str:
     return prefix + secrets.token_hex(16)
+
+
+def _request_log(record_requests: bool | int) -> RequestLog | None:
+    if record_requests is True:
+        return RequestLog(DEFAULT_MAX_REQUESTS)
+    if record_requests is False or record_requests == 0:
+        return None
+    if record_requests < 0:
+        raise ValueError(
+            f"record_requests must be a bool or a positive count, got {record_requests}"
+        )
+    return RequestLog(record_requests)
 
 
 def _check_loopback(host: str) -> None:
@@ -98,6 +106,7 @@ class Emulator:
         api_secret: str | None = None,
         demo: DemoData | None = None,
         faults: Faults | None = None,
+        record_requests: bool | int = False,
     ) -> None:
         _check_loopback(host)
         self._host = host
@@ -110,7 +119,7 @@ class Emulator:
         self.api_secret = api_secret or secrets.token_hex(16)
         self._demo = demo
         self._injector = FaultInjector(faults or Faults())
-        self.requests: list[RecordedRequest] = []
+        self._log = _request_log(record_requests)
         self.stats = EmulatorStats()
         self._runner: web.AppRunner | None = None
         self._store: Store | None = None
@@ -124,6 +133,19 @@ class Emulator:
         return self._url
 
     @property
+    def requests(self) -> RequestLog:
+        """The authenticated requests received, oldest first, without their credentials.
+
+        Only kept when the emulator was created with ``record_requests`` (``True`` keeps
+        the last 10,000; a number keeps that many), so a long-running emulator never grows.
+        """
+        if self._log is None:
+            raise RuntimeError(
+                "this emulator records no requests; create it with Emulator(record_requests=True)"
+            )
+        return self._log
+
+    @property
     def faults(self) -> Faults:
         return self._injector.faults
 
@@ -135,7 +157,7 @@ class Emulator:
         if self._runner is not None or self._stopping.is_set():
             raise RuntimeError("an emulator starts once; create a new one instead")
         app = web.Application()
-        app.router.add_route("*", "/{tail:.*}", self._handle)
+        app.router.add_route("*", _EVERY_PATH, self._handle)
         runner = web.AppRunner(
             app, access_log=None, handle_signals=False, shutdown_timeout=_SHUTDOWN_TIMEOUT
         )
@@ -181,26 +203,30 @@ class Emulator:
         }
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
-        body = await request.read()
-        form: tuple[tuple[str, str], ...] = ()
-        if request.content_type == _FORM_TYPE:
-            form = tuple(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
-        raw_path, _, raw_query = request.raw_path.partition("?")
-        self.requests.append(
-            RecordedRequest(
-                method=request.method,
-                path=request.path,
-                query=tuple(request.query.items()),
-                raw_query=raw_query,
-                form=form,
-                headers={str(k): v for k, v in request.headers.items()},
-            )
-        )
         stats = self.stats
         stats.requests_total += 1
         stats.in_flight += 1
         stats.max_in_flight = max(stats.max_in_flight, stats.in_flight)
         try:
+            # Before the body is read: an unauthenticated caller costs neither memory nor a record.
+            if not self._authenticated(request):
+                return self._reply(Reply(401, ApiError(401, AUTHENTICATE, "Authenticate").body()))
+            body = await request.read()
+            form: tuple[tuple[str, str], ...] = ()
+            if request.content_type == _FORM_TYPE:
+                form = tuple(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+            raw_path, _, raw_query = request.raw_path.partition("?")
+            if self._log is not None:
+                self._log.append(
+                    RecordedRequest(
+                        method=request.method,
+                        path=request.path,
+                        query=tuple(request.query.items()),
+                        raw_query=raw_query,
+                        form=form,
+                        headers=recorded_headers(request.headers),
+                    )
+                )
             return await self._respond(request, raw_path, form)
         finally:
             stats.in_flight -= 1
@@ -246,31 +272,43 @@ class Emulator:
         segments = tuple(unquote(part) for part in raw_path.strip("/").split("/"))
         path = "/" + "/".join(segments)
         try:
-            self._authenticate(request)
             handler, params = resolve(request.method, segments, path)
             api_request = ApiRequest(
-                request.method, path, params, tuple(request.query.items()), form
+                request.method,
+                path,
+                params,
+                tuple(request.query.items()),
+                form,
+                self._origin(request),
             )
             return handler(self._store, api_request)
         except ApiError as error:
             return Reply(error.status, error.body())
 
-    def _authenticate(self, request: web.Request) -> None:
-        header = request.headers.get("Authorization", "")
-        scheme, _, encoded = header.partition(" ")
+    def _authenticated(self, request: web.Request) -> bool:
+        """Compares bytes, so a password or token outside ASCII is a plain match or mismatch."""
+        scheme, _, encoded = request.headers.get("Authorization", "").partition(" ")
         try:
-            decoded = base64.b64decode(encoded, validate=True).decode()
+            decoded = base64.b64decode(encoded, validate=True)
         except (binascii.Error, ValueError):
-            decoded = ""
-        user, _, password = decoded.partition(":")
-        accepted = {self.account_sid: self.auth_token, self.api_key: self.api_secret}
+            return False
+        user, _, password = decoded.partition(b":")
+        accepted = {
+            self.account_sid.encode(): self.auth_token.encode(),
+            self.api_key.encode(): self.api_secret.encode(),
+        }
         expected = accepted.get(user)
-        if (
-            scheme.lower() != "basic"
-            or expected is None
-            or not secrets.compare_digest(password, expected)
-        ):
-            raise ApiError(401, AUTHENTICATE, "Authenticate")
+        return (
+            scheme.lower() == "basic"
+            and expected is not None
+            and secrets.compare_digest(password, expected)
+        )
+
+    def _origin(self, request: web.Request) -> str:
+        """The origin the client used (``localhost`` or ``127.0.0.1``), for next-page URLs
+        the client will accept as its own; the bound address when the Host is unusable."""
+        host = request.headers.get("Host", "")
+        return f"http://{host}" if _HOST_HEADER.fullmatch(host) else self.url
 
     async def _pause(self, delay: float) -> bool:
         """Sleeps unless stop() comes first; answers whether the request may go on."""

@@ -191,7 +191,7 @@ class Store:
         site = self.site
         return list_page(
             request,
-            origin=site.origin,
+            origin=request.origin,
             tokens=self.tokens,
             key=key,
             items=items,
