@@ -13,6 +13,7 @@ __all__ = [
     "FrozenDict",
     "JSONObject",
     "Links",
+    "check_resource_sid",
     "freeze",
     "freeze_json_object",
     "freeze_links",
@@ -126,6 +127,11 @@ def _sid_validator(prefix: str | None) -> Any:
             raise ValueError(f"{attribute.name} must be {expected}, got {value!r}")
 
     return check
+
+
+# attrs validator: a SID of any resource type (two letters, 32 hex digits), as the legs of
+# an Interaction carry (webhook callback models use it too).
+check_resource_sid = _sid_validator(None)
 
 
 def sid_field(prefix: str | None, *, required: bool = False) -> Any:

@@ -8,12 +8,13 @@ from enum import StrEnum
 
 import attrs
 
-from ._common import sid_field
+from ._common import check_resource_sid, sid_field
 
 __all__ = [
     "Interaction",
     "InteractionResourceStatus",
     "InteractionType",
+    "check_resource_sid",
     "decode_data",
 ]
 
