@@ -152,16 +152,24 @@ def test_enums_are_written_as_values_and_unknown_values_stay_raw() -> None:
 
 def test_nested_objects_are_frozen_and_written_back_as_plain_dicts() -> None:
     notifications = {"new_message": {"enabled": True, "template": "hi"}, "log_enabled": False}
-    chat = ChatService(
-        sid=IS,
-        notifications=notifications,
-        webhook_filters=["onMessageSent"],
-        links={"channels": "https://chat.twilio.com/v2/Services/x/Channels"},
-    )
+    body = {
+        "sid": IS,
+        "notifications": notifications,
+        "webhook_filters": ["onMessageSent"],
+        "links": {"channels": "https://chat.twilio.com/v2/Services/x/Channels"},
+    }
+    chat = from_dict(ChatService, body)
     assert chat.notifications == notifications
     with pytest.raises(TypeError):
         chat.notifications["log_enabled"] = True  # type: ignore[index]
+    with pytest.raises(TypeError):
+        chat.notifications["new_message"]["enabled"] = False  # type: ignore[index]
+    with pytest.raises(TypeError):
+        chat.links["users"] = "https://elsewhere"  # type: ignore[index]
     assert chat.webhook_filters == ("onMessageSent",)
+    # The model copied what it was built from: changing the input changes nothing.
+    body["links"]["channels"] = "https://elsewhere"  # type: ignore[index]
+    assert chat.links is not None and chat.links["channels"].endswith("/Channels")
     written = to_dict(chat)
     assert type(written["notifications"]) is dict
     assert type(written["notifications"]["new_message"]) is dict  # type: ignore[index]
@@ -180,6 +188,8 @@ def test_equal_models_hash_equal_however_they_were_built() -> None:
     assert Service(sid=KS, links={"other": "x"}) not in {from_plain}
     number = PhoneNumber(sid="PN" + "d" * 32, capabilities={"sms": True, "voice": [1, {"a": 2}]})
     assert hash(number) == hash(from_dict(PhoneNumber, to_dict(number)))
+    chat = ChatService(sid=IS, webhook_filters=["onMessageSent"], limits={"user_channels": 9})
+    assert {chat, from_dict(ChatService, to_dict(chat))} == {chat}
 
 
 def test_from_dict_names_the_field_that_does_not_fit() -> None:

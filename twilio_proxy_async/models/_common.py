@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from typing import Any, TypeVar
 
 import attrs
@@ -13,11 +13,9 @@ __all__ = [
     "FrozenDict",
     "JSONObject",
     "Links",
+    "by_value",
     "check_resource_sid",
     "freeze",
-    "freeze_json_object",
-    "freeze_links",
-    "freeze_strings",
     "inherit_attribute_docs",
     "resource_sid_pattern",
     "sid_field",
@@ -25,7 +23,8 @@ __all__ = [
 ]
 
 # Nested objects whose shape Twilio does not fix (limits, notifications, media, ...): kept
-# exactly as received, but frozen (a FrozenDict of frozen values) so the model stays hashable.
+# exactly as received; the converter freezes them (a FrozenDict of frozen values, arrays as
+# tuples) so a model stays hashable, and the fields compare and hash by value (``by_value``).
 JSONObject = Mapping[str, object]
 Links = Mapping[str, str]
 
@@ -88,26 +87,13 @@ def freeze(value: object) -> object:
     return value
 
 
-def freeze_json_object(value: Mapping[str, object] | None) -> JSONObject | None:
-    """attrs converter: a nested JSON object, deeply frozen (None stays None)."""
-    if value is None or type(value) is FrozenDict:
+def by_value(value: object) -> object:
+    """attrs ``eq`` key of the nested fields: the value frozen, so that comparing and hashing
+    go by value even for a model built by hand from plain dicts and lists. What the converter
+    builds is already frozen and is returned as it is."""
+    if value is None or type(value) is FrozenDict or type(value) is tuple:
         return value
-    frozen: JSONObject = freeze(value)  # type: ignore[assignment]
-    return frozen
-
-
-def freeze_links(value: Mapping[str, str] | None) -> Links | None:
-    """attrs converter: a ``links`` object (name -> URL), frozen (None stays None)."""
-    if value is None or type(value) is FrozenDict:
-        return value
-    return FrozenDict(value)
-
-
-def freeze_strings(value: Sequence[str] | None) -> Sequence[str] | None:
-    """attrs converter: an array of strings as a tuple (None stays None)."""
-    if value is None or type(value) is tuple:
-        return value
-    return tuple(value)
+    return freeze(value)
 
 
 def sid_pattern(prefix: str) -> re.Pattern[str]:

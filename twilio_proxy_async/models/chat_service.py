@@ -8,7 +8,7 @@ from enum import StrEnum
 
 import attrs
 
-from ._common import JSONObject, Links, freeze_json_object, freeze_links, freeze_strings, sid_field
+from ._common import JSONObject, Links, by_value, sid_field
 
 __all__ = ["ChatService", "WebhookMethod"]
 
@@ -87,14 +87,14 @@ class ChatService:
     reachability_enabled: bool | None = None
     typing_indicator_timeout: int | None = None
     consumption_report_interval: int | None = None
-    limits: JSONObject | None = attrs.field(default=None, converter=freeze_json_object)
+    limits: JSONObject | None = attrs.field(default=None, eq=by_value)
     pre_webhook_url: str | None = None
     post_webhook_url: str | None = None
     webhook_method: str | None = None
-    webhook_filters: Sequence[str] | None = attrs.field(default=None, converter=freeze_strings)
+    webhook_filters: Sequence[str] | None = attrs.field(default=None, eq=by_value)
     pre_webhook_retry_count: int | None = None
     post_webhook_retry_count: int | None = None
-    notifications: JSONObject | None = attrs.field(default=None, converter=freeze_json_object)
-    media: JSONObject | None = attrs.field(default=None, converter=freeze_json_object)
+    notifications: JSONObject | None = attrs.field(default=None, eq=by_value)
+    media: JSONObject | None = attrs.field(default=None, eq=by_value)
     url: str | None = None
-    links: Links | None = attrs.field(default=None, converter=freeze_links)
+    links: Links | None = attrs.field(default=None, eq=by_value)

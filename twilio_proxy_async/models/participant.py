@@ -6,7 +6,7 @@ from datetime import datetime
 
 import attrs
 
-from ._common import Links, freeze_links, sid_field
+from ._common import Links, by_value, sid_field
 
 __all__ = ["Participant"]
 
@@ -50,4 +50,4 @@ class Participant:
     date_created: datetime | None = None
     date_updated: datetime | None = None
     url: str | None = None
-    links: Links | None = attrs.field(default=None, converter=freeze_links)
+    links: Links | None = attrs.field(default=None, eq=by_value)

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import attrs
 
-from ._common import JSONObject, freeze_json_object, sid_field
+from ._common import JSONObject, by_value, sid_field
 
 __all__ = ["PhoneNumber"]
 
@@ -46,7 +46,7 @@ class PhoneNumber:
     iso_country: str | None = None
     # The spec lists fax/mms/sms/voice, yet Twilio's own examples answer with other keys
     # (sms_outbound, voice_inbound): kept as received rather than squeezed into a class.
-    capabilities: JSONObject | None = attrs.field(default=None, converter=freeze_json_object)
+    capabilities: JSONObject | None = attrs.field(default=None, eq=by_value)
     url: str | None = None
     is_reserved: bool | None = None
     in_use: int | None = None

@@ -7,7 +7,7 @@ from enum import StrEnum
 
 import attrs
 
-from ._common import Links, freeze_links, sid_field
+from ._common import Links, by_value, sid_field
 
 __all__ = ["GeoMatchLevel", "NumberSelectionBehavior", "Service"]
 
@@ -90,4 +90,4 @@ class Service:
     date_created: datetime | None = None
     date_updated: datetime | None = None
     url: str | None = None
-    links: Links | None = attrs.field(default=None, converter=freeze_links)
+    links: Links | None = attrs.field(default=None, eq=by_value)
