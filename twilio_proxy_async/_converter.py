@@ -105,7 +105,7 @@ def _structure_string_map(value: object, _: object) -> object:
     for item in value.values():
         if type(item) is not str:
             raise TypeError("expected a JSON object of strings")
-    return FrozenDict(value)
+    return FrozenDict.copy_of(value)
 
 
 def _is_string_sequence(kind: object) -> bool:

@@ -50,6 +50,15 @@ class FrozenDict(Mapping[K, V]):
         self._data: dict[K, V] = dict(items)
         self._hash: int | None = None
 
+    @classmethod
+    def copy_of(cls, data: dict[K, V]) -> FrozenDict[K, V]:
+        """A FrozenDict of a copy of ``data``: what ``FrozenDict(data)`` gives, without the
+        ``__init__`` call (the converter makes one per nested object of every record)."""
+        made = object.__new__(cls)
+        made._data = data.copy()
+        made._hash = None
+        return made
+
     def __getitem__(self, key: K) -> V:
         return self._data[key]
 
@@ -81,7 +90,7 @@ class FrozenDict(Mapping[K, V]):
 def freeze(value: object) -> object:
     """A JSON value with every object made a FrozenDict and every array a tuple, deeply."""
     if isinstance(value, Mapping):
-        return FrozenDict({key: freeze(item) for key, item in value.items()})
+        return FrozenDict.copy_of({key: freeze(item) for key, item in value.items()})
     if isinstance(value, list | tuple):
         return tuple(freeze(item) for item in value)
     return value
