@@ -7,11 +7,13 @@ from ._exceptions import (
     ClientClosedError,
     ConfigurationError,
     ConflictError,
+    EventLoopError,
     InvalidParameterError,
     NotFoundError,
     PaginationError,
     PermissionDeniedError,
     RateLimitError,
+    ResponseTooLargeError,
     ResponseValidationError,
     ServerError,
     TwilioAPIError,
@@ -19,6 +21,7 @@ from ._exceptions import (
     TwilioError,
     TwilioTimeoutError,
 )
+from ._http import MAX_RESPONSE_BYTES, AiohttpTransport, HTTPTransport, RawResponse, SendError
 from ._pagination import AsyncPager, Cursor, Page, PageMeta
 from ._serialization import from_dict, to_dict
 from ._version import __version__
@@ -31,6 +34,8 @@ from .models.service import GeoMatchLevel, NumberSelectionBehavior, Service
 from .models.session import Session, SessionMode, SessionStatus
 
 __all__ = [
+    "MAX_RESPONSE_BYTES",
+    "AiohttpTransport",
     "AsyncPager",
     "AuthenticationError",
     "BadRequestError",
@@ -41,7 +46,9 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "Cursor",
+    "EventLoopError",
     "GeoMatchLevel",
+    "HTTPTransport",
     "Interaction",
     "InteractionResourceStatus",
     "InteractionType",
@@ -57,7 +64,10 @@ __all__ = [
     "PhoneNumber",
     "ProxyV1",
     "RateLimitError",
+    "RawResponse",
+    "ResponseTooLargeError",
     "ResponseValidationError",
+    "SendError",
     "ServerError",
     "Service",
     "Session",
