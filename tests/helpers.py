@@ -1,19 +1,19 @@
-"""Shared test helpers: credentials, recorded-request access, spec examples."""
+"""Shared test helpers: credentials, recorded-request access, records in Twilio's shape."""
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from enum import Enum
 from typing import Any
 from urllib.parse import parse_qsl
 
-import pytest
+import attrs
 from aioresponses import aioresponses
 from yarl import URL
 
 ACCOUNT = "AC" + "0" * 31 + "1"
 TOKEN = "test-auth-token-not-secret"
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 
 
 def sent(mocked: aioresponses) -> list[tuple[str, str, list[tuple[str, str]], dict[str, str]]]:
@@ -27,21 +27,22 @@ def sent(mocked: aioresponses) -> list[tuple[str, str, list[tuple[str, str]], di
     return calls
 
 
-def spec(name: str) -> dict[str, Any]:
-    """A spec from ../shared/openapi, or skip the test when ../shared is absent."""
-    path = SHARED / "openapi" / name
-    if not path.exists():
-        pytest.skip(f"{path} is absent (a clone without ../shared)")
-    loaded: dict[str, Any] = json.loads(path.read_text())
-    return loaded
-
-
-def example(spec_name: str, path: str, method: str, status: str) -> dict[str, Any]:
-    """The first response example of an operation."""
-    content = spec(spec_name)["paths"][path][method]["responses"][status]["content"]
-    examples = content["application/json"]["examples"]
-    value: dict[str, Any] = next(iter(examples.values()))["value"]
+def _wire_value(value: object) -> object:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Mapping):
+        return {key: _wire_value(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_wire_value(item) for item in value]
     return value
+
+
+def wire(model: attrs.AttrsInstance) -> dict[str, Any]:
+    """A model as the JSON record Twilio sends for it (Twilio's names, ``...Z`` times)."""
+    fields = attrs.fields(type(model))
+    return {field.name: _wire_value(getattr(model, field.name)) for field in fields}
 
 
 def url(text: str) -> URL:

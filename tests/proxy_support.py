@@ -1,21 +1,14 @@
-"""Helpers for the Proxy resource tests: SIDs, spec examples, recorded requests."""
+"""Helpers for the Proxy resource tests: SIDs, records in Twilio's shape, recorded requests."""
 
 from __future__ import annotations
 
 import base64
-import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
-import pytest
 from aioresponses import aioresponses
-
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-PROXY_SPEC = SHARED / "openapi" / "twilio_proxy_v1.json"
 
 # The SIDs Twilio's examples use, so example bodies and requests line up.
 ACCOUNT = "AC" + "a" * 32
@@ -41,30 +34,6 @@ NOT_FOUND = {
     "more_info": "https://www.twilio.com/docs/errors/20404",
     "status": 404,
 }
-
-
-@cache
-def _proxy_spec() -> dict[str, Any]:
-    loaded: dict[str, Any] = json.loads(PROXY_SPEC.read_text())
-    return loaded
-
-
-def example(operation_id: str, name: str | None = None) -> dict[str, Any]:
-    """The (named or first) 2xx response example of a Proxy v1 operation; skips without spec."""
-    if not PROXY_SPEC.is_file():
-        pytest.skip(f"{PROXY_SPEC} is absent (a clone without ../shared)")
-    for item in _proxy_spec()["paths"].values():
-        for operation in item.values():
-            if not isinstance(operation, dict) or operation.get("operationId") != operation_id:
-                continue
-            for status, response in operation["responses"].items():
-                if not status.startswith("2"):
-                    continue
-                examples = response["content"]["application/json"]["examples"]
-                chosen = examples[name] if name else next(iter(examples.values()))
-                value: dict[str, Any] = chosen["value"]
-                return value
-    raise LookupError(f"no example for {operation_id}")
 
 
 def page_of(key: str, records: list[dict[str, Any]], url: str) -> dict[str, Any]:

@@ -19,7 +19,6 @@ from proxy_support import (
     SERVICE_URL,
     SESSION_URL,
     TOKEN,
-    example,
     only_request,
     page_of,
     sent,
@@ -34,8 +33,13 @@ from twilio_proxy_async import (
     SessionStatus,
 )
 
+from helpers import wire
+
 SESSIONS_URL = f"{SERVICE_URL}/Sessions"
 PARTICIPANTS_URL = f"{SESSION_URL}/Participants"
+# (identifier, proxy_identifier, friendly_name) of participants reached on a messaging channel
+ON_A_CHANNEL = ("messenger:123456", "messenger:987654532", "a facebook user")
+FETCHED_ON_A_CHANNEL = ("messenger:14155551212", "messenger:14155559999", "a facebook user")
 
 
 @pytest.fixture
@@ -103,7 +107,7 @@ def participant_model(
 async def test_create_session_sends_every_field_and_json_participants(
     client: Client, mocked: aioresponses, status: int
 ) -> None:
-    mocked.post(SESSIONS_URL, status=status, payload=example("CreateSession"))
+    mocked.post(SESSIONS_URL, status=status, payload=wire(session_model()))
     plus_two = timezone(timedelta(hours=2))
 
     session = await client.proxy.sessions.create(
@@ -142,7 +146,7 @@ async def test_create_session_sends_every_field_and_json_participants(
 async def test_create_session_with_no_fields_posts_an_empty_form(
     client: Client, mocked: aioresponses
 ) -> None:
-    mocked.post(SESSIONS_URL, status=201, payload=example("CreateSession"))
+    mocked.post(SESSIONS_URL, status=201, payload=wire(session_model()))
 
     assert await client.proxy.sessions.create(KS) == session_model()
 
@@ -150,7 +154,7 @@ async def test_create_session_with_no_fields_posts_an_empty_form(
 
 
 async def test_participant_values_are_json_escaped(client: Client, mocked: aioresponses) -> None:
-    mocked.post(SESSIONS_URL, status=201, payload=example("CreateSession"))
+    mocked.post(SESSIONS_URL, status=201, payload=wire(session_model()))
 
     await client.proxy.sessions.create(
         KS, participants=[{"identifier": "+1555", "friendly_name": 'Zoë "Z" & co'}]
@@ -166,7 +170,7 @@ async def test_fetch_session_by_sid_or_unique_name(
     client: Client, mocked: aioresponses, identifier: str
 ) -> None:
     url = f"{SESSIONS_URL}/{identifier.replace('#', '%23').replace(' ', '%20')}"
-    mocked.get(url, payload=example("FetchSession"))
+    mocked.get(url, payload=wire(session_model()))
 
     assert await client.proxy.sessions.fetch(KS, identifier) == session_model()
 
@@ -177,7 +181,7 @@ async def test_fetch_session_by_sid_or_unique_name(
 async def test_fetch_session_keeps_an_unknown_status_raw(
     client: Client, mocked: aioresponses
 ) -> None:
-    mocked.get(f"{SESSIONS_URL}/{KC}", payload={**example("FetchSession"), "status": "archived"})
+    mocked.get(f"{SESSIONS_URL}/{KC}", payload={**wire(session_model()), "status": "archived"})
 
     assert await client.proxy.sessions.fetch(KS, KC) == session_model(status="archived")
 
@@ -186,7 +190,7 @@ async def test_fetch_session_keeps_an_unknown_status_raw(
 async def test_update_session(
     client: Client, mocked: aioresponses, status: SessionStatus | str
 ) -> None:
-    mocked.post(SESSION_URL, payload=example("UpdateSession"))
+    mocked.post(SESSION_URL, payload=wire(session_model(status=SessionStatus.IN_PROGRESS)))
 
     session = await client.proxy.sessions.update(
         KS, KC, date_expiry=datetime(2030, 1, 2, tzinfo=UTC), ttl=60, status=status
@@ -214,10 +218,15 @@ async def test_delete_session(client: Client, mocked: aioresponses, status: int)
 
 async def test_list_sessions_follows_pages(client: Client, mocked: aioresponses) -> None:
     second = f"{SESSIONS_URL}?PageSize=1&Page=1&PageToken=PT1"
-    first_page = page_of("sessions", [example("FetchSession")], f"{SESSIONS_URL}?PageSize=1")
+    first_page = page_of("sessions", [wire(session_model())], f"{SESSIONS_URL}?PageSize=1")
     first_page["meta"]["next_page_url"] = second
     mocked.get(f"{SESSIONS_URL}?PageSize=1", payload=first_page)
-    mocked.get(second, payload=page_of("sessions", [example("UpdateSession")], second))
+    mocked.get(
+        second,
+        payload=page_of(
+            "sessions", [wire(session_model(status=SessionStatus.IN_PROGRESS))], second
+        ),
+    )
 
     async with client.proxy.sessions.list(KS, page_size=1) as sessions:
         found = [session async for session in sessions]
@@ -229,10 +238,8 @@ async def test_list_sessions_follows_pages(client: Client, mocked: aioresponses)
     ]
 
 
-async def test_list_sessions_reads_the_spec_empty_page(
-    client: Client, mocked: aioresponses
-) -> None:
-    mocked.get(SESSIONS_URL, payload=example("ListSession"))
+async def test_list_sessions_reads_an_empty_page(client: Client, mocked: aioresponses) -> None:
+    mocked.get(SESSIONS_URL, payload=page_of("sessions", [], SESSIONS_URL))
 
     assert [s async for s in client.proxy.sessions.list(KS)] == []
     assert only_request(mocked).url == SESSIONS_URL
@@ -257,7 +264,7 @@ async def test_not_found_through_fetch_and_list(client: Client, mocked: aiorespo
 
 @pytest.mark.parametrize("status", [201, 200])
 async def test_create_participant(client: Client, mocked: aioresponses, status: int) -> None:
-    mocked.post(PARTICIPANTS_URL, status=status, payload=example("CreateParticipant", "create"))
+    mocked.post(PARTICIPANTS_URL, status=status, payload=wire(participant_model()))
 
     participant = await client.proxy.participants.create(
         KS,
@@ -280,25 +287,21 @@ async def test_create_participant(client: Client, mocked: aioresponses, status: 
 
 
 async def test_create_participant_on_a_channel(client: Client, mocked: aioresponses) -> None:
-    mocked.post(PARTICIPANTS_URL, status=201, payload=example("CreateParticipant", "createChannel"))
+    mocked.post(PARTICIPANTS_URL, status=201, payload=wire(participant_model(*ON_A_CHANNEL)))
 
     participant = await client.proxy.participants.create(KS, KC, identifier="messenger:123456")
 
-    assert participant == participant_model(
-        "messenger:123456", "messenger:987654532", "a facebook user"
-    )
+    assert participant == participant_model(*ON_A_CHANNEL)
     assert only_request(mocked).form == [("Identifier", "messenger:123456")]
 
 
 async def test_fetch_participant(client: Client, mocked: aioresponses) -> None:
     url = f"{PARTICIPANTS_URL}/{KP}"
-    mocked.get(url, payload=example("FetchParticipant", "fetchChannel"))
+    mocked.get(url, payload=wire(participant_model(*FETCHED_ON_A_CHANNEL)))
 
     participant = await client.proxy.participants.fetch(KS, KC, KP)
 
-    assert participant == participant_model(
-        "messenger:14155551212", "messenger:14155559999", "a facebook user"
-    )
+    assert participant == participant_model(*FETCHED_ON_A_CHANNEL)
     request = only_request(mocked)
     assert (request.method, request.url) == ("GET", url)
 
@@ -317,22 +320,20 @@ async def test_delete_participant(client: Client, mocked: aioresponses, status: 
 
 async def test_list_participants(client: Client, mocked: aioresponses) -> None:
     url = f"{PARTICIPANTS_URL}?PageSize=2"
-    records = [example("FetchParticipant", "fetch"), example("CreateParticipant", "createChannel")]
+    records = [wire(participant_model()), wire(participant_model(*ON_A_CHANNEL))]
     mocked.get(url, payload=page_of("participants", records, url))
 
     found = [p async for p in client.proxy.participants.list(KS, KC, limit=2)]
 
     assert found == [
         participant_model(),
-        participant_model("messenger:123456", "messenger:987654532", "a facebook user"),
+        participant_model(*ON_A_CHANNEL),
     ]
     assert only_request(mocked).url == url
 
 
-async def test_list_participants_reads_the_spec_empty_page(
-    client: Client, mocked: aioresponses
-) -> None:
-    mocked.get(PARTICIPANTS_URL, payload=example("ListParticipant"))
+async def test_list_participants_reads_an_empty_page(client: Client, mocked: aioresponses) -> None:
+    mocked.get(PARTICIPANTS_URL, payload=page_of("participants", [], PARTICIPANTS_URL))
 
     assert [p async for p in client.proxy.participants.list(KS, KC)] == []
 

@@ -23,7 +23,6 @@ from proxy_support import (
     SM,
     SM_B,
     TOKEN,
-    example,
     only_request,
     page_of,
 )
@@ -37,6 +36,8 @@ from twilio_proxy_async import (
     NotFoundError,
     PhoneNumber,
 )
+
+from helpers import wire
 
 INTERACTIONS_URL = f"{SESSION_URL}/Interactions"
 MESSAGES_URL = f"{PARTICIPANT_URL}/MessageInteractions"
@@ -116,7 +117,7 @@ def phone_number_model(phone_number: str = "12345", *, is_reserved: bool = False
 
 
 async def test_fetch_interaction(client: Client, mocked: aioresponses) -> None:
-    mocked.get(f"{INTERACTIONS_URL}/{KI}", payload=example("FetchInteraction"))
+    mocked.get(f"{INTERACTIONS_URL}/{KI}", payload=wire(INTERACTION))
 
     interaction = await client.proxy.interactions.fetch(KS, KC, KI)
 
@@ -145,8 +146,8 @@ async def test_delete_interaction(client: Client, mocked: aioresponses, status: 
 
 async def test_list_interactions(client: Client, mocked: aioresponses) -> None:
     url = f"{INTERACTIONS_URL}?PageSize=20"
-    unknown_leg = {**example("FetchInteraction"), "outbound_resource_status": "teleported"}
-    records = [example("FetchInteraction"), unknown_leg]
+    unknown_leg = {**wire(INTERACTION), "outbound_resource_status": "teleported"}
+    records = [wire(INTERACTION), unknown_leg]
     mocked.get(url, payload=page_of("interactions", records, url))
 
     found = [i async for i in client.proxy.interactions.list(KS, KC, page_size=20)]
@@ -156,10 +157,8 @@ async def test_list_interactions(client: Client, mocked: aioresponses) -> None:
     assert only_request(mocked).url == url
 
 
-async def test_list_interactions_reads_the_spec_empty_page(
-    client: Client, mocked: aioresponses
-) -> None:
-    mocked.get(INTERACTIONS_URL, payload=example("ListInteraction"))
+async def test_list_interactions_reads_an_empty_page(client: Client, mocked: aioresponses) -> None:
+    mocked.get(INTERACTIONS_URL, payload=page_of("interactions", [], INTERACTIONS_URL))
 
     assert [i async for i in client.proxy.interactions.list(KS, KC)] == []
 
@@ -182,7 +181,7 @@ async def test_create_message_interaction(
     client: Client, mocked: aioresponses, status: int
 ) -> None:
     # The spec's answer is 200; older fixtures answer 201.
-    mocked.post(MESSAGES_URL, status=status, payload=example("CreateMessageInteraction"))
+    mocked.post(MESSAGES_URL, status=status, payload=wire(MESSAGE_INTERACTION))
 
     created = await client.proxy.message_interactions.create(
         KS,
@@ -203,7 +202,7 @@ async def test_create_message_interaction(
 
 
 async def test_fetch_message_interaction(client: Client, mocked: aioresponses) -> None:
-    mocked.get(f"{MESSAGES_URL}/{KI}", payload=example("FetchMessageInteraction"))
+    mocked.get(f"{MESSAGES_URL}/{KI}", payload=wire(MESSAGE_INTERACTION))
 
     assert await client.proxy.message_interactions.fetch(KS, KC, KP, KI) == MESSAGE_INTERACTION
 
@@ -214,7 +213,7 @@ async def test_fetch_message_interaction(client: Client, mocked: aioresponses) -
 async def test_list_message_interactions_under_the_interactions_key(
     client: Client, mocked: aioresponses
 ) -> None:
-    page = page_of("interactions", [example("FetchMessageInteraction")], MESSAGES_URL)
+    page = page_of("interactions", [wire(MESSAGE_INTERACTION)], MESSAGES_URL)
     mocked.get(MESSAGES_URL, payload=page)
 
     found = [m async for m in client.proxy.message_interactions.list(KS, KC, KP)]
@@ -226,7 +225,7 @@ async def test_list_message_interactions_under_the_interactions_key(
 async def test_list_message_interactions_without_meta_key(
     client: Client, mocked: aioresponses
 ) -> None:
-    page = page_of("interactions", [example("FetchMessageInteraction")], MESSAGES_URL)
+    page = page_of("interactions", [wire(MESSAGE_INTERACTION)], MESSAGES_URL)
     del page["meta"]["key"]
     mocked.get(MESSAGES_URL, payload=page)
 
@@ -235,10 +234,10 @@ async def test_list_message_interactions_without_meta_key(
     assert found == [MESSAGE_INTERACTION]
 
 
-async def test_list_message_interactions_reads_the_spec_empty_page(
+async def test_list_message_interactions_reads_an_empty_page(
     client: Client, mocked: aioresponses
 ) -> None:
-    mocked.get(MESSAGES_URL, payload=example("ListMessageInteraction"))
+    mocked.get(MESSAGES_URL, payload=page_of("interactions", [], MESSAGES_URL))
 
     assert [m async for m in client.proxy.message_interactions.list(KS, KC, KP)] == []
 
@@ -260,7 +259,7 @@ async def test_message_interaction_not_found(client: Client, mocked: aioresponse
 async def test_create_phone_number_by_sid(
     client: Client, mocked: aioresponses, status: int
 ) -> None:
-    mocked.post(NUMBERS_URL, status=status, payload=example("CreatePhoneNumber"))
+    mocked.post(NUMBERS_URL, status=status, payload=wire(phone_number_model("+1987654321")))
 
     number = await client.proxy.phone_numbers.create(KS, sid=PN, is_reserved=False)
 
@@ -271,7 +270,7 @@ async def test_create_phone_number_by_sid(
 
 
 async def test_create_phone_number_by_number(client: Client, mocked: aioresponses) -> None:
-    mocked.post(NUMBERS_URL, status=201, payload=example("CreatePhoneNumber"))
+    mocked.post(NUMBERS_URL, status=201, payload=wire(phone_number_model("+1987654321")))
 
     await client.proxy.phone_numbers.create(KS, phone_number="+1987654321", is_reserved=True)
 
@@ -279,7 +278,7 @@ async def test_create_phone_number_by_number(client: Client, mocked: aioresponse
 
 
 async def test_fetch_phone_number(client: Client, mocked: aioresponses) -> None:
-    mocked.get(f"{NUMBERS_URL}/{PN}", payload=example("FetchPhoneNumber"))
+    mocked.get(f"{NUMBERS_URL}/{PN}", payload=wire(phone_number_model()))
 
     assert await client.proxy.phone_numbers.fetch(KS, PN) == phone_number_model()
 
@@ -288,7 +287,7 @@ async def test_fetch_phone_number(client: Client, mocked: aioresponses) -> None:
 
 
 async def test_update_phone_number(client: Client, mocked: aioresponses) -> None:
-    mocked.post(f"{NUMBERS_URL}/{PN}", payload=example("UpdatePhoneNumber"))
+    mocked.post(f"{NUMBERS_URL}/{PN}", payload=wire(phone_number_model(is_reserved=True)))
 
     number = await client.proxy.phone_numbers.update(KS, PN, is_reserved=True)
 
@@ -308,10 +307,11 @@ async def test_delete_phone_number(client: Client, mocked: aioresponses, status:
     assert (request.method, request.url) == ("DELETE", f"{NUMBERS_URL}/{PN}")
 
 
-async def test_list_phone_numbers_reads_the_spec_full_page(
-    client: Client, mocked: aioresponses
-) -> None:
-    mocked.get(f"{NUMBERS_URL}?PageSize=1000", payload=example("ListPhoneNumber"))
+async def test_list_phone_numbers_reads_a_full_page(client: Client, mocked: aioresponses) -> None:
+    url = f"{NUMBERS_URL}?PageSize=1000"
+    mocked.get(
+        url, payload=page_of("phone_numbers", [wire(phone_number_model("+1987654321"))], url)
+    )
 
     found = [n async for n in client.proxy.phone_numbers.list(KS, page_size=1000)]
 

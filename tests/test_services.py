@@ -20,15 +20,13 @@ from twilio_proxy_async import (
     WebhookMethod,
 )
 
-from helpers import ACCOUNT, TOKEN, example, sent
+from helpers import ACCOUNT, TOKEN, sent, wire
 
 KS = "KS" + "a" * 32
 IS = "IS" + "a" * 32
 RL = "RL" + "a" * 32
 PROXY = "https://proxy.twilio.com"
 CHAT = "https://chat.twilio.com"
-PROXY_SPEC = "twilio_proxy_v1.json"
-CHAT_SPEC = "twilio_chat_v2.json"
 WHEN = datetime(2015, 7, 30, 20, 0, tzinfo=UTC)
 
 
@@ -67,7 +65,7 @@ def expected_service() -> Service:
 
 
 async def test_create_service_sends_every_field(client: Client, mocked: aioresponses) -> None:
-    body = example(PROXY_SPEC, "/v1/Services", "post", "201")
+    body = wire(expected_service())
     mocked.post(f"{PROXY}/v1/Services", status=201, payload=body)
     service = await client.proxy.services.create(
         unique_name="My Service",
@@ -97,7 +95,7 @@ async def test_create_service_sends_every_field(client: Client, mocked: aiorespo
 async def test_fetch_by_sid_and_by_unique_name(client: Client, mocked: aioresponses) -> None:
     # The exact quoting of a unique name on the wire is checked against a real server
     # in test_loopback.py; aioresponses normalises URLs before recording them.
-    body = example(PROXY_SPEC, "/v1/Services/{Sid}", "get", "200")
+    body = wire(expected_service())
     mocked.get(f"{PROXY}/v1/Services/{KS}", payload=body)
     mocked.get(f"{PROXY}/v1/Services/My%20Service", payload=body)
     assert await client.proxy.services.fetch(KS) == expected_service()
@@ -109,7 +107,7 @@ async def test_fetch_by_sid_and_by_unique_name(client: Client, mocked: aiorespon
 
 
 async def test_update_sends_only_given_fields(client: Client, mocked: aioresponses) -> None:
-    body = example(PROXY_SPEC, "/v1/Services/{Sid}", "post", "200")
+    body = wire(expected_service())
     mocked.post(f"{PROXY}/v1/Services/{KS}", payload=body)
     await client.proxy.services.update(KS, geo_match_level=GeoMatchLevel.AREA_CODE, default_ttl=0)
     [(_, _, form, _)] = sent(mocked)
@@ -129,7 +127,7 @@ async def test_delete_returns_none_and_missing_raises_not_found(
 async def test_list_follows_pages_and_structures_records(
     client: Client, mocked: aioresponses
 ) -> None:
-    record = example(PROXY_SPEC, "/v1/Services/{Sid}", "get", "200")
+    record = wire(expected_service())
     second = dict(record, sid="KS" + "b" * 32)
     next_url = f"{PROXY}/v1/Services?PageSize=1&Page=1&PageToken=PAKS%2Bb%3D"
     mocked.get(
@@ -236,7 +234,7 @@ def expected_chat_service() -> ChatService:
 
 
 async def test_chat_create_fetch_delete(client: Client, mocked: aioresponses) -> None:
-    body = example(CHAT_SPEC, "/v2/Services", "post", "201")
+    body = wire(expected_chat_service())
     mocked.post(f"{CHAT}/v2/Services", status=201, payload=body)
     mocked.get(f"{CHAT}/v2/Services/{IS}", payload=body)
     mocked.delete(f"{CHAT}/v2/Services/{IS}", status=204)
@@ -256,7 +254,7 @@ async def test_chat_create_fetch_delete(client: Client, mocked: aioresponses) ->
 async def test_chat_update_sends_dotted_keys_and_repeated_filters(
     client: Client, mocked: aioresponses
 ) -> None:
-    body = example(CHAT_SPEC, "/v2/Services/{Sid}", "post", "200")
+    body = wire(expected_chat_service())
     mocked.post(f"{CHAT}/v2/Services/{IS}", payload=body)
     await client.chat.services.update(
         IS,
@@ -294,7 +292,8 @@ async def test_chat_update_sends_dotted_keys_and_repeated_filters(
 
 
 async def test_chat_list_uses_the_chat_origin(client: Client, mocked: aioresponses) -> None:
-    body = example(CHAT_SPEC, "/v2/Services", "get", "200")
+    record = wire(expected_chat_service())
+    body = {"services": [record, record], "meta": {"key": "services", "next_page_url": None}}
     mocked.get(f"{CHAT}/v2/Services?PageSize=100", payload=body)
     services = [s async for s in client.chat.services.list(page_size=100)]
-    assert services == [expected_chat_service()] * len(body["services"])
+    assert services == [expected_chat_service()] * 2

@@ -32,6 +32,7 @@ from .models.participant import Participant
 from .models.phone_number import PhoneNumber
 from .models.service import GeoMatchLevel, NumberSelectionBehavior, Service
 from .models.session import Session, SessionMode, SessionStatus
+from .models.short_code import ShortCode
 
 __all__ = [
     "MAX_RESPONSE_BYTES",
@@ -73,6 +74,7 @@ __all__ = [
     "Session",
     "SessionMode",
     "SessionStatus",
+    "ShortCode",
     "TwilioAPIError",
     "TwilioConnectionError",
     "TwilioError",

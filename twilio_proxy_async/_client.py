@@ -13,6 +13,7 @@ from ._config import Origins, resolve_credentials, user_agent
 from ._exceptions import ClientClosedError, ConfigurationError
 from ._http import AiohttpTransport, HTTPTransport
 from ._retry import RetryPolicy
+from ._table import CHAT, PROXY
 from ._transport import CallOptions, State, Transport
 from .resources._base import Product
 from .resources.chat_services import ChatServices
@@ -22,11 +23,12 @@ from .resources.participants import Participants
 from .resources.phone_numbers import PhoneNumbers
 from .resources.services import Services
 from .resources.sessions import Sessions
+from .resources.short_codes import ShortCodes
 
 __all__ = ["ChatV2", "Client", "ProxyV1"]
 
-PROXY_MAX_PAGE_SIZE = 1000
-CHAT_MAX_PAGE_SIZE = 100
+PROXY_MAX_PAGE_SIZE = PROXY.max_page_size
+CHAT_MAX_PAGE_SIZE = CHAT.max_page_size
 
 
 class ProxyV1:
@@ -39,6 +41,7 @@ class ProxyV1:
         self.message_interactions = MessageInteractions(product)
         self.interactions = Interactions(product)
         self.phone_numbers = PhoneNumbers(product)
+        self.short_codes = ShortCodes(product)
 
 
 class ChatV2:
@@ -96,8 +99,8 @@ class Client:
             options=CallOptions(timeout=float(timeout), retry=RetryPolicy(max_retries=max_retries)),
             max_concurrency=max_concurrency,
         )
-        self.proxy = ProxyV1(Product(self._transport, self._origins, "proxy", PROXY_MAX_PAGE_SIZE))
-        self.chat = ChatV2(Product(self._transport, self._origins, "chat", CHAT_MAX_PAGE_SIZE))
+        self.proxy = ProxyV1(Product(self._transport, self._origins, PROXY))
+        self.chat = ChatV2(Product(self._transport, self._origins, CHAT))
 
     @property
     def account_sid(self) -> str:

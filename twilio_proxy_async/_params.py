@@ -12,13 +12,11 @@ from enum import Enum
 from typing import TypeVar
 from urllib.parse import quote
 
-import attrs
-
 from ._exceptions import InvalidParameterError
+from ._table import Field
 from .models._common import sid_pattern
 
 __all__ = [
-    "Param",
     "check_enum",
     "check_identifier",
     "check_limit",
@@ -80,21 +78,8 @@ def format_datetime(value: datetime, name: str) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-@attrs.frozen
-class Param:
-    """How one keyword argument is checked and sent: its wire name and its kind.
-
-    ``kind`` is str, int, bool, datetime, an Enum class (strict: member or exact value),
-    or ``list`` for a repeated string field; ``sid`` names a SID prefix to enforce.
-    """
-
-    wire: str
-    kind: type[object]
-    sid: str | None = None
-
-
-def _check(name: str, param: Param, value: object) -> list[str]:
-    kind = param.kind
+def _check(field: Field, value: object, name: str) -> list[str]:
+    kind = field.kind
     if isinstance(kind, type) and issubclass(kind, Enum):
         return [str(check_enum(kind, value, name).value)]
     if kind is bool:
@@ -116,24 +101,25 @@ def _check(name: str, param: Param, value: object) -> list[str]:
         if not all(isinstance(item, str) for item in items):
             raise InvalidParameterError(f"{name} must contain only strings, got {value!r}")
         return items
+    if field.sid is not None:
+        return [check_sid(value, field.sid, name)]
+    if field.required:
+        return [check_identifier(value, name)]
     if not isinstance(value, str):
         raise InvalidParameterError(f"{name} must be a string, got {value!r}")
-    if param.sid is not None:
-        check_sid(value, param.sid, name)
     return [value]
 
 
-def form_items(params: Mapping[str, Param], **values: object) -> list[tuple[str, str]]:
-    """Checked form pairs in the order of ``params``; None means "not given" and is left out,
-    a list repeats its key."""
+def form_items(fields: Sequence[Field], values: Mapping[str, object]) -> list[tuple[str, str]]:
+    """Checked form pairs in the order of ``fields``, each read from ``values`` by its Python
+    name; None means "not given" and is left out (refused for a required field), a list
+    repeats its key."""
     pairs: list[tuple[str, str]] = []
-    for name, param in params.items():
-        value = values.pop(name)
-        if value is None:
+    for field in fields:
+        value = values[field.name]
+        if value is None and not field.required:
             continue
-        pairs.extend((param.wire, encoded) for encoded in _check(name, param, value))
-    if values:
-        raise TypeError(f"unexpected form values: {sorted(values)}")
+        pairs.extend((field.wire, encoded) for encoded in _check(field, value, field.name))
     return pairs
 
 

@@ -1,13 +1,14 @@
 """What every resource class shares: turning (method, path, form) into models.
 
-A resource method checks its arguments, builds its path and form, and calls one of
-``fetch_one``, ``send``, ``remove`` or ``listing`` here. Bodies become models only here.
+A resource method hands its arguments to ``_create``, ``_fetch``, ``_update``, ``_delete``
+or ``_list``; its table entry turns them into a checked path and form, and ``Product`` into
+one request. Bodies become models only here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import TypeVar
+from collections.abc import Mapping, Sequence
+from typing import Generic, TypeVar
 from urllib.parse import quote, urlencode
 
 import cattrs
@@ -16,8 +17,9 @@ from .. import _json
 from .._config import Origins
 from .._exceptions import ResponseValidationError
 from .._pagination import AsyncPager, Page, parse_page
-from .._params import check_limit, check_page_size
+from .._params import check_identifier, check_limit, check_page_size, check_sid, form_items, path
 from .._record_hooks import record_structurer
+from .._table import Api, Collection, Operation, Verb
 from .._transport import Response, Transport
 
 __all__ = ["Product", "Resource"]
@@ -64,13 +66,10 @@ def _decode_json(response: Response) -> object:
 class Product:
     """One Twilio product (Proxy, Chat) as reached through a client's transport."""
 
-    def __init__(
-        self, transport: Transport, origins: Origins, name: str, max_page_size: int
-    ) -> None:
+    def __init__(self, transport: Transport, origins: Origins, api: Api) -> None:
         self._transport = transport
         self._origins = origins
-        self.name = name
-        self.max_page_size = max_page_size
+        self.name = api.name
 
     def url(self, path: str, query: Sequence[tuple[str, str]] = ()) -> str:
         url = self._origins.by_product[self.name] + path
@@ -82,42 +81,40 @@ class Product:
         except Exception as exc:
             raise _invalid(response, exc) from None
 
-    async def fetch_one(self, path: str, model: type[T]) -> T:
-        response = await self._transport.request("GET", self.url(path))
-        return self._structure(response, _decode_json(response), model)
+    async def record(
+        self, operation: Operation[T], path: str, form: Sequence[tuple[str, str]] | None = None
+    ) -> T:
+        """A create, fetch or update: any 2xx with a record body (Twilio answers 201 or 200)."""
+        response = await self._transport.request(operation.method, self.url(path), form=form)
+        return self._structure(response, _decode_json(response), operation.collection.model)
 
-    async def send(self, path: str, model: type[T], form: Sequence[tuple[str, str]]) -> T:
-        """POST a create or update; any 2xx with a record body is accepted (201 or 200)."""
-        response = await self._transport.request("POST", self.url(path), form=form)
-        return self._structure(response, _decode_json(response), model)
-
-    async def remove(self, path: str) -> None:
+    async def remove(self, operation: Operation[T], path: str) -> None:
         """DELETE; Twilio answers 204, or 200 with an empty body for some resources."""
-        await self._transport.request("DELETE", self.url(path))
+        await self._transport.request(operation.method, self.url(path))
 
     def listing(
         self,
+        operation: Operation[T],
         path: str,
-        model: type[T],
-        key: str,
         *,
         page_size: int | None,
         limit: int | None,
         prefetch: bool,
     ) -> AsyncPager[T]:
-        check_page_size(page_size, self.max_page_size)
+        table = operation.collection
+        check_page_size(page_size, table.api.max_page_size)
         check_limit(limit)
         if page_size is None and limit is not None:
             # Twilio's default page is 50; a smaller limit should not pay for 50 records.
             page_size = min(limit, 50)
         query = [("PageSize", str(page_size))] if page_size is not None else []
-        structure_record = record_structurer(model)
+        structure_record = record_structurer(table.model)
 
         async def fetch_page(url: str) -> Page[T]:
-            response = await self._transport.request("GET", url)
+            response = await self._transport.request(operation.method, url)
             body = _decode_json(response)
             try:
-                records, meta = parse_page(body, key)
+                records, meta = parse_page(body, table.key)
                 items = [structure_record(record) for record in records]
             except Exception as exc:
                 raise _invalid(response, exc) from None
@@ -132,11 +129,65 @@ class Product:
         )
 
 
-class Resource:
-    """Base of the resource classes: holds the product they talk to."""
+class Resource(Generic[T]):
+    """Base of the resource classes: the product they talk to and their table entry.
+
+    A subclass names its ``table`` entry and keeps Twilio's verbs as explicit, typed
+    methods; each passes its arguments here, where the table decides the path, the SID
+    checks and the form. Form values are read by the fields' Python names, so a method
+    hands over its own arguments (``locals()``) and a test pins the signature to the table.
+    """
+
+    table: Collection[T]
 
     def __init__(self, product: Product) -> None:
         self._api = product
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} of {self._api.name}>"
+
+    def _path(self, operation: Operation[T], sids: Sequence[str]) -> str:
+        """The checked path: every SID against its prefix, before any request.
+
+        A fetch by SID or unique name takes any non-empty string for the record.
+        """
+        by_name = operation.verb is Verb.FETCH and self.table.fetch_by_name
+        for index, (value, expected) in enumerate(zip(sids, operation.path_sids, strict=True)):
+            if by_name and index == len(sids) - 1:
+                check_identifier(value, "sid_or_unique_name")
+            else:
+                check_sid(value, expected.prefix, expected.name)
+        return path(operation.format_path, *sids)
+
+    def _form(self, verb: Verb, values: Mapping[str, object]) -> list[tuple[str, str]]:
+        return form_items(self.table.fields(verb), values)
+
+    async def _create(self, parents: Sequence[str], values: Mapping[str, object]) -> T:
+        operation = self.table.operation(Verb.CREATE)
+        where = self._path(operation, parents)
+        return await self._api.record(operation, where, self._form(Verb.CREATE, values))
+
+    async def _fetch(self, parents: Sequence[str], sid: str) -> T:
+        operation = self.table.operation(Verb.FETCH)
+        return await self._api.record(operation, self._path(operation, (*parents, sid)))
+
+    async def _update(self, parents: Sequence[str], sid: str, values: Mapping[str, object]) -> T:
+        operation = self.table.operation(Verb.UPDATE)
+        where = self._path(operation, (*parents, sid))
+        return await self._api.record(operation, where, self._form(Verb.UPDATE, values))
+
+    async def _delete(self, parents: Sequence[str], sid: str) -> None:
+        operation = self.table.operation(Verb.DELETE)
+        await self._api.remove(operation, self._path(operation, (*parents, sid)))
+
+    def _list(
+        self, parents: Sequence[str], *, page_size: int | None, limit: int | None, prefetch: bool
+    ) -> AsyncPager[T]:
+        operation = self.table.operation(Verb.LIST)
+        return self._api.listing(
+            operation,
+            self._path(operation, parents),
+            page_size=page_size,
+            limit=limit,
+            prefetch=prefetch,
+        )

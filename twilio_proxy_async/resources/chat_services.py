@@ -5,77 +5,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .._pagination import AsyncPager
-from .._params import Param, check_identifier, check_sid, form_items, path
+from .._table import CHAT_SERVICES
 from ..models.chat_service import ChatService, WebhookMethod
 from ._base import Resource
 
 __all__ = ["ChatServices"]
 
-# Every UpdateService form field of the Chat v2 spec, in the spec's order.
-_UPDATE_FIELDS = {
-    "friendly_name": Param("FriendlyName", str),
-    "default_service_role_sid": Param("DefaultServiceRoleSid", str, sid="RL"),
-    "default_channel_role_sid": Param("DefaultChannelRoleSid", str, sid="RL"),
-    "default_channel_creator_role_sid": Param("DefaultChannelCreatorRoleSid", str, sid="RL"),
-    "read_status_enabled": Param("ReadStatusEnabled", bool),
-    "reachability_enabled": Param("ReachabilityEnabled", bool),
-    "typing_indicator_timeout": Param("TypingIndicatorTimeout", int),
-    "consumption_report_interval": Param("ConsumptionReportInterval", int),
-    "notifications_new_message_enabled": Param("Notifications.NewMessage.Enabled", bool),
-    "notifications_new_message_template": Param("Notifications.NewMessage.Template", str),
-    "notifications_new_message_sound": Param("Notifications.NewMessage.Sound", str),
-    "notifications_new_message_badge_count_enabled": Param(
-        "Notifications.NewMessage.BadgeCountEnabled", bool
-    ),
-    "notifications_added_to_channel_enabled": Param("Notifications.AddedToChannel.Enabled", bool),
-    "notifications_added_to_channel_template": Param("Notifications.AddedToChannel.Template", str),
-    "notifications_added_to_channel_sound": Param("Notifications.AddedToChannel.Sound", str),
-    "notifications_removed_from_channel_enabled": Param(
-        "Notifications.RemovedFromChannel.Enabled", bool
-    ),
-    "notifications_removed_from_channel_template": Param(
-        "Notifications.RemovedFromChannel.Template", str
-    ),
-    "notifications_removed_from_channel_sound": Param(
-        "Notifications.RemovedFromChannel.Sound", str
-    ),
-    "notifications_invited_to_channel_enabled": Param(
-        "Notifications.InvitedToChannel.Enabled", bool
-    ),
-    "notifications_invited_to_channel_template": Param(
-        "Notifications.InvitedToChannel.Template", str
-    ),
-    "notifications_invited_to_channel_sound": Param("Notifications.InvitedToChannel.Sound", str),
-    "pre_webhook_url": Param("PreWebhookUrl", str),
-    "post_webhook_url": Param("PostWebhookUrl", str),
-    "webhook_method": Param("WebhookMethod", WebhookMethod),
-    "webhook_filters": Param("WebhookFilters", list),
-    "limits_channel_members": Param("Limits.ChannelMembers", int),
-    "limits_user_channels": Param("Limits.UserChannels", int),
-    "media_compatibility_message": Param("Media.CompatibilityMessage", str),
-    "pre_webhook_retry_count": Param("PreWebhookRetryCount", int),
-    "post_webhook_retry_count": Param("PostWebhookRetryCount", int),
-    "notifications_log_enabled": Param("Notifications.LogEnabled", bool),
-}
 
-_CREATE_FIELDS = {"friendly_name": _UPDATE_FIELDS["friendly_name"]}
-
-
-class ChatServices(Resource):
+class ChatServices(Resource[ChatService]):
     """Create, fetch, update, delete and list Chat v2 Services."""
+
+    table = CHAT_SERVICES
 
     async def create(self, *, friendly_name: str) -> ChatService:
         """POST /v2/Services"""
-        check_identifier(friendly_name, "friendly_name")
-        form = form_items(
-            {"friendly_name": _UPDATE_FIELDS["friendly_name"]}, friendly_name=friendly_name
-        )
-        return await self._api.send("/v2/Services", ChatService, form)
+        return await self._create((), locals())
 
     async def fetch(self, sid: str) -> ChatService:
         """GET /v2/Services/{Sid}"""
-        check_sid(sid, "IS", "sid")
-        return await self._api.fetch_one(path("/v2/Services/{}", sid), ChatService)
+        return await self._fetch((), sid)
 
     async def update(
         self,
@@ -118,57 +66,14 @@ class ChatServices(Resource):
         Dotted wire fields map to underscored names: ``Notifications.NewMessage.Enabled``
         is ``notifications_new_message_enabled``; ``webhook_filters`` repeats its key.
         """
-        check_sid(sid, "IS", "sid")
-        form = form_items(
-            _UPDATE_FIELDS,
-            friendly_name=friendly_name,
-            default_service_role_sid=default_service_role_sid,
-            default_channel_role_sid=default_channel_role_sid,
-            default_channel_creator_role_sid=default_channel_creator_role_sid,
-            read_status_enabled=read_status_enabled,
-            reachability_enabled=reachability_enabled,
-            typing_indicator_timeout=typing_indicator_timeout,
-            consumption_report_interval=consumption_report_interval,
-            notifications_new_message_enabled=notifications_new_message_enabled,
-            notifications_new_message_template=notifications_new_message_template,
-            notifications_new_message_sound=notifications_new_message_sound,
-            notifications_new_message_badge_count_enabled=notifications_new_message_badge_count_enabled,
-            notifications_added_to_channel_enabled=notifications_added_to_channel_enabled,
-            notifications_added_to_channel_template=notifications_added_to_channel_template,
-            notifications_added_to_channel_sound=notifications_added_to_channel_sound,
-            notifications_removed_from_channel_enabled=notifications_removed_from_channel_enabled,
-            notifications_removed_from_channel_template=notifications_removed_from_channel_template,
-            notifications_removed_from_channel_sound=notifications_removed_from_channel_sound,
-            notifications_invited_to_channel_enabled=notifications_invited_to_channel_enabled,
-            notifications_invited_to_channel_template=notifications_invited_to_channel_template,
-            notifications_invited_to_channel_sound=notifications_invited_to_channel_sound,
-            pre_webhook_url=pre_webhook_url,
-            post_webhook_url=post_webhook_url,
-            webhook_method=webhook_method,
-            webhook_filters=webhook_filters,
-            limits_channel_members=limits_channel_members,
-            limits_user_channels=limits_user_channels,
-            media_compatibility_message=media_compatibility_message,
-            pre_webhook_retry_count=pre_webhook_retry_count,
-            post_webhook_retry_count=post_webhook_retry_count,
-            notifications_log_enabled=notifications_log_enabled,
-        )
-        return await self._api.send(path("/v2/Services/{}", sid), ChatService, form)
+        return await self._update((), sid, locals())
 
     async def delete(self, sid: str) -> None:
         """DELETE /v2/Services/{Sid}"""
-        check_sid(sid, "IS", "sid")
-        await self._api.remove(path("/v2/Services/{}", sid))
+        await self._delete((), sid)
 
     def list(
         self, *, page_size: int | None = None, limit: int | None = None, prefetch: bool = True
     ) -> AsyncPager[ChatService]:
         """GET /v2/Services"""
-        return self._api.listing(
-            "/v2/Services",
-            ChatService,
-            "services",
-            page_size=page_size,
-            limit=limit,
-            prefetch=prefetch,
-        )
+        return self._list((), page_size=page_size, limit=limit, prefetch=prefetch)

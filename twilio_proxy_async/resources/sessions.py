@@ -8,34 +8,17 @@ from datetime import datetime
 
 from .._exceptions import InvalidParameterError
 from .._pagination import AsyncPager
-from .._params import Param, check_identifier, check_sid, form_items, path
+from .._params import check_sid
+from .._table import SESSION_PARTICIPANT, SESSIONS
 from ..models.session import Session, SessionMode, SessionStatus
 from ._base import Resource
 
 __all__ = ["Sessions"]
 
-_FIELDS = {
-    "unique_name": Param("UniqueName", str),
-    "date_expiry": Param("DateExpiry", datetime),
-    "ttl": Param("Ttl", int),
-    "mode": Param("Mode", SessionMode),
-    "status": Param("Status", SessionStatus),
-    # Each participant is already one JSON string here (see _encode_participants).
-    "participants": Param("Participants", list),
-}
-
-_UPDATE_FIELDS = {name: _FIELDS[name] for name in ("date_expiry", "ttl", "status")}
-
-# Twilio's JSON key for each participant field, in the order they are sent.
-_PARTICIPANT_KEYS = {
-    "identifier": "Identifier",
-    "friendly_name": "FriendlyName",
-    "proxy_identifier": "ProxyIdentifier",
-    "proxy_identifier_sid": "ProxyIdentifierSid",
-}
+# Each participant is one JSON object; the table names its keys and their wire spellings.
 _BY_SPELLING = {
-    **{name: name for name in _PARTICIPANT_KEYS},
-    **{wire: name for name, wire in _PARTICIPANT_KEYS.items()},
+    **{field.name: field for field in SESSION_PARTICIPANT},
+    **{field.wire: field for field in SESSION_PARTICIPANT},
 }
 
 
@@ -45,25 +28,26 @@ def _encode_participant(index: int, spec: object) -> str:
         raise InvalidParameterError(f"{where} must be a mapping, got {spec!r}")
     values: dict[str, object] = {}
     for key, value in spec.items():
-        name = _BY_SPELLING.get(key) if isinstance(key, str) else None
-        if name is None:
-            allowed = ", ".join(_PARTICIPANT_KEYS)
+        field = _BY_SPELLING.get(key) if isinstance(key, str) else None
+        if field is None:
+            allowed = ", ".join(field.name for field in SESSION_PARTICIPANT)
             raise InvalidParameterError(f"{where} has an unknown key {key!r}; use {allowed}")
-        if name in values:
-            raise InvalidParameterError(f"{where} gives {name!r} twice (in both spellings)")
-        values[name] = value
-    if values.get("identifier") is None:
-        raise InvalidParameterError(f"{where} needs an 'identifier'")
+        if field.name in values:
+            raise InvalidParameterError(f"{where} gives {field.name!r} twice (in both spellings)")
+        values[field.name] = value
     encoded: dict[str, str] = {}
-    for name, wire in _PARTICIPANT_KEYS.items():
-        value = values.get(name)
+    for field in SESSION_PARTICIPANT:
+        value = values.get(field.name)
         if value is None:
+            if field.required:
+                raise InvalidParameterError(f"{where} needs an {field.name!r}")
             continue
+        name = f"{where}.{field.name}"
         if not isinstance(value, str) or not value:
-            raise InvalidParameterError(f"{where}.{name} must be a non-empty string, got {value!r}")
-        if name == "proxy_identifier_sid":
-            check_sid(value, "PN", f"{where}.{name}")
-        encoded[wire] = value
+            raise InvalidParameterError(f"{name} must be a non-empty string, got {value!r}")
+        if field.sid is not None:
+            check_sid(value, field.sid, name)
+        encoded[field.wire] = value
     return json.dumps(encoded, separators=(",", ":"))
 
 
@@ -78,8 +62,10 @@ def _encode_participants(participants: object) -> list[str] | None:
     return [_encode_participant(index, spec) for index, spec in enumerate(participants)]
 
 
-class Sessions(Resource):
+class Sessions(Resource[Session]):
     """Create, fetch, update, delete and list the Sessions of a Proxy Service."""
+
+    table = SESSIONS
 
     async def create(
         self,
@@ -98,25 +84,12 @@ class Sessions(Resource):
         ``friendly_name``, ``proxy_identifier``, ``proxy_identifier_sid`` (or Twilio's
         ``Identifier``, ``FriendlyName``, ... spellings); each is sent as one JSON value.
         """
-        check_sid(service_sid, "KS", "service_sid")
-        form = form_items(
-            _FIELDS,
-            unique_name=unique_name,
-            date_expiry=date_expiry,
-            ttl=ttl,
-            mode=mode,
-            status=status,
-            participants=_encode_participants(participants),
-        )
-        return await self._api.send(path("/v1/Services/{}/Sessions", service_sid), Session, form)
+        values = {**locals(), "participants": _encode_participants(participants)}
+        return await self._create((service_sid,), values)
 
     async def fetch(self, service_sid: str, sid_or_unique_name: str) -> Session:
         """GET /v1/Services/{ServiceSid}/Sessions/{Sid} (the SID or the unique name)"""
-        check_sid(service_sid, "KS", "service_sid")
-        check_identifier(sid_or_unique_name, "sid_or_unique_name")
-        return await self._api.fetch_one(
-            path("/v1/Services/{}/Sessions/{}", service_sid, sid_or_unique_name), Session
-        )
+        return await self._fetch((service_sid,), sid_or_unique_name)
 
     async def update(
         self,
@@ -128,18 +101,11 @@ class Sessions(Resource):
         status: SessionStatus | str | None = None,
     ) -> Session:
         """POST /v1/Services/{ServiceSid}/Sessions/{Sid}"""
-        check_sid(service_sid, "KS", "service_sid")
-        check_sid(sid, "KC", "sid")
-        form = form_items(_UPDATE_FIELDS, date_expiry=date_expiry, ttl=ttl, status=status)
-        return await self._api.send(
-            path("/v1/Services/{}/Sessions/{}", service_sid, sid), Session, form
-        )
+        return await self._update((service_sid,), sid, locals())
 
     async def delete(self, service_sid: str, sid: str) -> None:
         """DELETE /v1/Services/{ServiceSid}/Sessions/{Sid}"""
-        check_sid(service_sid, "KS", "service_sid")
-        check_sid(sid, "KC", "sid")
-        await self._api.remove(path("/v1/Services/{}/Sessions/{}", service_sid, sid))
+        await self._delete((service_sid,), sid)
 
     def list(
         self,
@@ -150,12 +116,4 @@ class Sessions(Resource):
         prefetch: bool = True,
     ) -> AsyncPager[Session]:
         """GET /v1/Services/{ServiceSid}/Sessions"""
-        check_sid(service_sid, "KS", "service_sid")
-        return self._api.listing(
-            path("/v1/Services/{}/Sessions", service_sid),
-            Session,
-            "sessions",
-            page_size=page_size,
-            limit=limit,
-            prefetch=prefetch,
-        )
+        return self._list((service_sid,), page_size=page_size, limit=limit, prefetch=prefetch)
