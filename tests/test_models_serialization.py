@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import pickle
 from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -30,8 +31,7 @@ from twilio_proxy_async import (
     to_dict,
 )
 
-from helpers import SHARED
-
+SHARED = Path(__file__).resolve().parents[2] / "shared"
 MODELS = serializable_models()
 FAST = settings(max_examples=40, deadline=None)
 KC = "KC" + "a" * 32
