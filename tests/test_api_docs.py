@@ -1,10 +1,16 @@
-"""Documentation in the code: every model field and every enum value is described in its
-class docstring (what ``help()`` and IDEs show), and nothing documented is stale."""
+"""Documentation in the code: every parameter of every public resource method (and of the
+facade's functions) is described in its docstring's ``Args:``, every model field and every
+enum value in its class docstring (what ``help()`` and IDEs show), and nothing documented
+is stale. The walk finds the resources, models and enums from the package itself.
+"""
 
 from __future__ import annotations
 
+import importlib
 import inspect
+import pkgutil
 import re
+from collections.abc import Callable
 from enum import Enum
 
 import attrs
@@ -12,6 +18,8 @@ import pytest
 from model_support import resource_models
 
 import twilio_proxy_async
+import twilio_proxy_async.resources
+from twilio_proxy_async.resources._base import Resource
 
 ENUMS = [
     exported
@@ -20,16 +28,39 @@ ENUMS = [
     and issubclass(exported, Enum)
 ]
 _ENTRY = re.compile(r"^    (\w+): (\S.*)$")
+_ROUTE = re.compile(r"^(GET|POST|DELETE) /v[12]/\S+")
 
 
-def documented_attributes(doc: str | None) -> dict[str, str]:
-    """Name -> description of each entry under a docstring's ``Attributes:`` header."""
+def _resource_methods() -> list[tuple[str, Callable[..., object]]]:
+    found = []
+    package = twilio_proxy_async.resources
+    for info in pkgutil.iter_modules(package.__path__, package.__name__ + "."):
+        module = importlib.import_module(info.name)
+        for cls_name, cls in inspect.getmembers(module, inspect.isclass):
+            if not issubclass(cls, Resource) or cls is Resource or cls.__module__ != info.name:
+                continue
+            for name, method in inspect.getmembers(cls, inspect.isfunction):
+                if not name.startswith("_"):
+                    found.append((f"{cls_name}.{name}", method))
+    return found
+
+
+RESOURCE_METHODS = _resource_methods()
+FACADE_FUNCTIONS = [
+    (name, exported)
+    for name in twilio_proxy_async.__all__
+    if inspect.isfunction(exported := getattr(twilio_proxy_async, name))
+]
+
+
+def documented_attributes(doc: str | None, header: str = "Attributes:") -> dict[str, str]:
+    """Name -> description of each entry under a docstring's ``header`` (``Attributes:``)."""
     lines = inspect.cleandoc(doc or "").splitlines()
-    if "Attributes:" not in lines:
+    if header not in lines:
         return {}
     entries: dict[str, str] = {}
     current = None
-    for line in lines[lines.index("Attributes:") + 1 :]:
+    for line in lines[lines.index(header) + 1 :]:
         if line and not line.startswith(" "):
             break
         match = _ENTRY.match(line)
@@ -42,9 +73,33 @@ def documented_attributes(doc: str | None) -> dict[str, str]:
     return entries
 
 
-def test_the_walk_finds_the_models_and_enums() -> None:
+def test_the_walk_finds_the_models_enums_and_methods() -> None:
     assert len(resource_models()) >= 7
     assert {enum.__name__ for enum in ENUMS} >= {"SessionStatus", "SessionMode", "WebhookMethod"}
+    names = {name for name, _ in RESOURCE_METHODS}
+    assert {"Sessions.create", "Services.list", "ChatServices.update"} <= names
+    assert len(names) >= 30
+    assert {name for name, _ in FACADE_FUNCTIONS} >= {"to_dict", "from_dict"}
+
+
+@pytest.mark.parametrize(
+    ("name", "method"),
+    RESOURCE_METHODS + FACADE_FUNCTIONS,
+    ids=[n for n, _ in RESOURCE_METHODS + FACADE_FUNCTIONS],
+)
+def test_every_parameter_is_documented(name: str, method: Callable[..., object]) -> None:
+    parameters = [p for p in inspect.signature(method).parameters if p != "self"]
+    documented = documented_attributes(method.__doc__, "Args:")
+    assert sorted(documented) == sorted(parameters), f"{name}: Args: out of step"
+    for parameter, text in documented.items():
+        assert len(text.split()) >= 4, f"{name}({parameter}) is barely described: {text!r}"
+
+
+@pytest.mark.parametrize(("name", "method"), RESOURCE_METHODS, ids=[n for n, _ in RESOURCE_METHODS])
+def test_every_resource_method_opens_with_its_route(
+    name: str, method: Callable[..., object]
+) -> None:
+    assert _ROUTE.match(inspect.cleandoc(method.__doc__ or "")), name
 
 
 @pytest.mark.parametrize("model", resource_models(), ids=lambda m: m.__name__)
