@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 import cattrs
 
-from .models._common import FrozenDict, freeze
+from .models._common import adopt, freeze
 
 __all__ = ["converter", "parse_datetime", "structure"]
 
@@ -105,7 +105,7 @@ def _structure_string_map(value: object, _: object) -> object:
     for item in value.values():
         if type(item) is not str:
             raise TypeError("expected a JSON object of strings")
-    return FrozenDict.copy_of(value)
+    return adopt(value.copy())
 
 
 def _is_string_sequence(kind: object) -> bool:

@@ -13,6 +13,7 @@ __all__ = [
     "FrozenDict",
     "JSONObject",
     "Links",
+    "adopt",
     "by_value",
     "check_resource_sid",
     "freeze",
@@ -44,20 +45,15 @@ class FrozenDict(Mapping[K, V]):
     the model gives a plain ``dict`` back.
     """
 
+    # _hash is filled on first use: building one costs a single slot store, which matters
+    # because the converter builds one per nested object of every record.
     __slots__ = ("_data", "_hash")
 
-    def __init__(self, items: Mapping[K, V] = {}) -> None:
-        self._data: dict[K, V] = dict(items)
-        self._hash: int | None = None
+    _data: dict[K, V]
+    _hash: int
 
-    @classmethod
-    def copy_of(cls, data: dict[K, V]) -> FrozenDict[K, V]:
-        """A FrozenDict of a copy of ``data``: what ``FrozenDict(data)`` gives, without the
-        ``__init__`` call (the converter makes one per nested object of every record)."""
-        made = object.__new__(cls)
-        made._data = data.copy()
-        made._hash = None
-        return made
+    def __init__(self, items: Mapping[K, V] = {}) -> None:
+        self._data = dict(items)
 
     def __getitem__(self, key: K) -> V:
         return self._data[key]
@@ -69,9 +65,11 @@ class FrozenDict(Mapping[K, V]):
         return len(self._data)
 
     def __hash__(self) -> int:
-        if self._hash is None:
+        try:
+            return self._hash
+        except AttributeError:
             self._hash = hash(frozenset(self._data.items()))
-        return self._hash
+            return self._hash
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, FrozenDict):
@@ -87,12 +85,34 @@ class FrozenDict(Mapping[K, V]):
         return (type(self), (self._data,))
 
 
+_new = object.__new__
+
+
+def adopt(data: dict[K, V]) -> FrozenDict[K, V]:
+    """A FrozenDict holding ``data`` itself (no copy, no ``__init__`` call): for a dict that
+    nothing else refers to, as the converter builds them."""
+    made: FrozenDict[K, V] = _new(FrozenDict)
+    made._data = data
+    return made
+
+
+_JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def freeze(value: object) -> object:
     """A JSON value with every object made a FrozenDict and every array a tuple, deeply."""
-    if isinstance(value, Mapping):
-        return FrozenDict.copy_of({key: freeze(item) for key, item in value.items()})
-    if isinstance(value, list | tuple):
-        return tuple(freeze(item) for item in value)
+    # Exact type checks first: an isinstance() against the Mapping ABC costs more than the
+    # rest of the work for the scalars that make up most of a JSON object.
+    kind = type(value)
+    if kind in _JSON_SCALARS:
+        return value
+    if kind is dict or isinstance(value, Mapping):
+        frozen = {}
+        for key, item in value.items():  # type: ignore[attr-defined]
+            frozen[key] = item if type(item) in _JSON_SCALARS else freeze(item)
+        return adopt(frozen)
+    if kind is list or kind is tuple:
+        return tuple(freeze(item) for item in value)  # type: ignore[attr-defined]
     return value
 
 
