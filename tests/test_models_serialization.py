@@ -30,6 +30,8 @@ from twilio_proxy_async import (
     from_dict,
     to_dict,
 )
+from twilio_proxy_async._converter import structure
+from twilio_proxy_async._record_hooks import record_structurer
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 MODELS = serializable_models()
@@ -210,3 +212,22 @@ def test_from_dict_and_to_dict_refuse_what_is_not_a_model() -> None:
         from_dict(Session, [("sid", KC)])  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="takes a model"):
         to_dict({"sid": KC})  # type: ignore[arg-type]
+
+
+def test_both_structuring_paths_freeze_nested_objects() -> None:
+    # The generated fast path and the detailed cattrs converter must agree, down to the type.
+    body = {
+        "sid": IS,
+        "limits": {"channel_members": 100, "nested": [{"a": [1, 2]}]},
+        "links": {"channels": "https://chat.twilio.com/v2/Services/x/Channels"},
+        "webhook_filters": ["onMessageSent"],
+    }
+    for built in (record_structurer(ChatService)(body), structure(body, ChatService)):
+        assert type(built.limits).__name__ == "FrozenDict"
+        assert type(built.links).__name__ == "FrozenDict"
+        assert built.limits is not None
+        nested = built.limits["nested"]
+        assert type(nested) is tuple and type(nested[0]).__name__ == "FrozenDict"
+        assert nested[0]["a"] == (1, 2)
+        assert type(built.webhook_filters) is tuple
+        assert hash(built) == hash(from_dict(ChatService, to_dict(built)))
