@@ -25,7 +25,8 @@ __all__ = ["format_timestamp", "from_dict", "to_dict"]
 
 M = TypeVar("M", bound=attrs.AttrsInstance)
 
-_SCALARS = (str, int, bool, float, type(None))
+_SCALARS = frozenset({str, int, bool, float, type(None)})
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 def format_timestamp(value: datetime) -> str:
@@ -36,7 +37,8 @@ def format_timestamp(value: datetime) -> str:
         value = value.replace(tzinfo=UTC)
     elif value.tzinfo is not UTC:
         value = value.astimezone(UTC)
-    return value.replace(tzinfo=None).isoformat() + "Z"
+    # An aware UTC datetime's isoformat() always ends in "+00:00".
+    return value.isoformat()[:-6] + "Z"
 
 
 def _json_value(value: object) -> object:
@@ -72,10 +74,16 @@ def to_dict(model: attrs.AttrsInstance) -> dict[str, object]:
     Raises:
         TypeError: ``model`` is not an attrs instance.
     """
-    if not attrs.has(type(model)):
-        raise TypeError(f"to_dict() takes a model, got {type(model).__name__}")
+    names = _FIELD_NAMES.get(type(model))
+    if names is None:
+        if not attrs.has(type(model)):
+            raise TypeError(f"to_dict() takes a model, got {type(model).__name__}")
+        names = _FIELD_NAMES[type(model)] = tuple(f.name for f in attrs.fields(type(model)))
+    scalars = _SCALARS
+    # Most fields are strings, numbers or None: checked inline, no call per field.
     return {
-        field.name: _json_value(getattr(model, field.name)) for field in attrs.fields(type(model))
+        name: value if type(value := getattr(model, name)) in scalars else _json_value(value)
+        for name in names
     }
 
 
