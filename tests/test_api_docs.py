@@ -19,6 +19,7 @@ from model_support import resource_models
 
 import twilio_proxy_async
 import twilio_proxy_async.resources
+from twilio_proxy_async import AsyncPager, Cursor, Page, PageMeta
 from twilio_proxy_async.resources._base import Resource
 
 ENUMS = [
@@ -51,6 +52,13 @@ FACADE_FUNCTIONS = [
     for name in twilio_proxy_async.__all__
     if inspect.isfunction(exported := getattr(twilio_proxy_async, name))
 ]
+# The pager's public surface: its methods a user calls, and the values it hands out.
+PAGER_METHODS = [
+    (f"AsyncPager.{name}", method)
+    for name, method in inspect.getmembers(AsyncPager, inspect.isfunction)
+    if not name.startswith("_")
+]
+VALUE_CLASSES = [*resource_models(), Cursor, Page, PageMeta]
 
 
 def documented_attributes(doc: str | None, header: str = "Attributes:") -> dict[str, str]:
@@ -80,12 +88,13 @@ def test_the_walk_finds_the_models_enums_and_methods() -> None:
     assert {"Sessions.create", "Services.list", "ChatServices.update"} <= names
     assert len(names) >= 30
     assert {name for name, _ in FACADE_FUNCTIONS} >= {"to_dict", "from_dict"}
+    assert "AsyncPager.resume" in {name for name, _ in PAGER_METHODS}
 
 
 @pytest.mark.parametrize(
     ("name", "method"),
-    RESOURCE_METHODS + FACADE_FUNCTIONS,
-    ids=[n for n, _ in RESOURCE_METHODS + FACADE_FUNCTIONS],
+    RESOURCE_METHODS + FACADE_FUNCTIONS + PAGER_METHODS,
+    ids=[n for n, _ in RESOURCE_METHODS + FACADE_FUNCTIONS + PAGER_METHODS],
 )
 def test_every_parameter_is_documented(name: str, method: Callable[..., object]) -> None:
     parameters = [p for p in inspect.signature(method).parameters if p != "self"]
@@ -102,7 +111,7 @@ def test_every_resource_method_opens_with_its_route(
     assert _ROUTE.match(inspect.cleandoc(method.__doc__ or "")), name
 
 
-@pytest.mark.parametrize("model", resource_models(), ids=lambda m: m.__name__)
+@pytest.mark.parametrize("model", VALUE_CLASSES, ids=lambda m: m.__name__)
 def test_every_model_field_is_documented(model: type[object]) -> None:
     documented = documented_attributes(model.__doc__)
     fields = [field.name for field in attrs.fields(model)]  # type: ignore[misc]
