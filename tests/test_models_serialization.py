@@ -231,3 +231,26 @@ def test_both_structuring_paths_freeze_nested_objects() -> None:
         assert nested[0]["a"] == (1, 2)
         assert type(built.webhook_filters) is tuple
         assert hash(built) == hash(from_dict(ChatService, to_dict(built)))
+
+
+def _nested(levels: int) -> dict[str, object]:
+    top: dict[str, object] = {}
+    current = top
+    for _ in range(levels):
+        inner: dict[str, object] = {}
+        current["a"] = inner
+        current = inner
+    return top
+
+
+@pytest.mark.parametrize("levels", [32, 100_000])
+def test_nesting_past_the_bound_is_a_clear_error_not_a_recursion_error(levels: int) -> None:
+    with pytest.raises(InvalidParameterError, match=r"deeper than 32 levels @ data\.limits"):
+        from_dict(ChatService, {"sid": IS, "limits": _nested(levels)})
+    with pytest.raises(ValueError, match="deeper than 32 levels"):
+        to_dict(ChatService(sid=IS, limits=_nested(levels)))
+
+
+def test_nesting_within_the_bound_round_trips() -> None:
+    chat = from_dict(ChatService, {"sid": IS, "limits": _nested(31)})
+    assert from_dict(ChatService, json.loads(json.dumps(to_dict(chat)))) == chat

@@ -20,6 +20,7 @@ import cattrs
 
 from ._exceptions import InvalidParameterError
 from ._record_hooks import record_structurer
+from .models._common import MAX_NESTING
 
 __all__ = ["format_timestamp", "from_dict", "to_dict"]
 
@@ -41,17 +42,21 @@ def format_timestamp(value: datetime) -> str:
     return value.isoformat()[:-6] + "Z"
 
 
-def _json_value(value: object) -> object:
+def _json_value(value: object, depth: int = 0) -> object:
     if type(value) in _SCALARS:
         return value
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, datetime):
         return format_timestamp(value)
+    if depth >= MAX_NESTING and isinstance(value, Mapping | list | tuple):
+        # The converter never builds deeper values; a hand-built one gets a clear error
+        # instead of a RecursionError.
+        raise ValueError(f"nested objects or arrays deeper than {MAX_NESTING} levels")
     if isinstance(value, Mapping):
-        return {key: _json_value(item) for key, item in value.items()}
+        return {key: _json_value(item, depth + 1) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return [_json_value(item) for item in value]
+        return [_json_value(item, depth + 1) for item in value]
     if attrs.has(type(value)):
         return to_dict(value)  # type: ignore[arg-type]
     # A str or int subclass other than an enum (rare) still encodes as JSON.
@@ -73,6 +78,8 @@ def to_dict(model: attrs.AttrsInstance) -> dict[str, object]:
 
     Raises:
         TypeError: ``model`` is not an attrs instance.
+        ValueError: a nested value of a model built by hand nests deeper than 32 levels
+            (the SDK never builds one).
     """
     names = _FIELD_NAMES.get(type(model))
     if names is None:

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import attrs
 
 __all__ = [
+    "MAX_NESTING",
     "FrozenDict",
     "JSONObject",
     "Links",
@@ -97,22 +98,28 @@ def adopt(data: dict[K, V]) -> FrozenDict[K, V]:
 
 
 _JSON_SCALARS = frozenset({str, int, float, bool, type(None)})
+# Twilio's nested objects are two levels deep; a bound keeps a hostile body from ending in a
+# RecursionError (here, or later in to_dict) and makes the limit the same on every path.
+MAX_NESTING = 32
 
 
-def freeze(value: object) -> object:
-    """A JSON value with every object made a FrozenDict and every array a tuple, deeply."""
+def freeze(value: object, depth: int = 0) -> object:
+    """A JSON value with every object made a FrozenDict and every array a tuple, deeply;
+    ValueError when objects and arrays nest deeper than ``MAX_NESTING``."""
     # Exact type checks first: an isinstance() against the Mapping ABC costs more than the
     # rest of the work for the scalars that make up most of a JSON object.
     kind = type(value)
     if kind in _JSON_SCALARS:
         return value
+    if depth >= MAX_NESTING:
+        raise ValueError(f"nested objects or arrays deeper than {MAX_NESTING} levels")
     if kind is dict or isinstance(value, Mapping):
         frozen = {}
         for key, item in value.items():  # type: ignore[attr-defined]
-            frozen[key] = item if type(item) in _JSON_SCALARS else freeze(item)
+            frozen[key] = item if type(item) in _JSON_SCALARS else freeze(item, depth + 1)
         return adopt(frozen)
     if kind is list or kind is tuple:
-        return tuple(freeze(item) for item in value)  # type: ignore[attr-defined]
+        return tuple(freeze(item, depth + 1) for item in value)  # type: ignore[attr-defined]
     return value
 
 
