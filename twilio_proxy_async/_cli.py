@@ -166,7 +166,10 @@ def _add_emulator(commands: argparse._SubParsersAction[argparse.ArgumentParser])
         description=(
             "Serve the stateful emulator until SIGINT or SIGTERM. Prints TWILIO_BASE_URL, "
             "TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_API_KEY and TWILIO_API_SECRET as "
-            "shell assignments first."
+            "shell assignments first. Records no requests. With those credentials, POST "
+            "/_emulator/simulate/message (From, To, Body) or /_emulator/simulate/call (From, "
+            "To) runs an inbound message or call through the Proxy flow, calling the "
+            "Service's webhooks on loopback; GET /_emulator/delivered lists what arrived."
         ),
     )
     emulator.add_argument("--host", default="127.0.0.1", help="address to bind (127.0.0.1)")
