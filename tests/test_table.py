@@ -148,11 +148,17 @@ def test_collection_names_are_unique() -> None:
     assert len(names) == len(set(names))
 
 
-def test_only_reads_and_deletes_are_idempotent() -> None:
-    assert {verb for verb in Verb if verb.idempotent} == {Verb.FETCH, Verb.LIST, Verb.DELETE}
+def test_every_verb_but_create_is_idempotent() -> None:
+    # An update only sets fields (issue #13): the transport may repeat it like a read.
+    assert {verb for verb in Verb if verb.idempotent} == {
+        Verb.FETCH,
+        Verb.LIST,
+        Verb.UPDATE,
+        Verb.DELETE,
+    }
     assert {verb for verb in Verb if verb.writes} == {Verb.CREATE, Verb.UPDATE, Verb.DELETE}
     for operation in OPERATIONS:
-        assert operation.idempotent == (operation.method != "POST"), operation
+        assert operation.idempotent == (operation.verb is not Verb.CREATE), operation
 
 
 # --- the SDK against the table --------------------------------------------------------------

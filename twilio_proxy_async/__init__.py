@@ -21,7 +21,10 @@ from ._exceptions import (
     TwilioError,
     TwilioTimeoutError,
 )
+from ._hooks import RequestEvent
 from ._http import MAX_RESPONSE_BYTES, AiohttpTransport, HTTPTransport, RawResponse, SendError
+from ._limiter import ConcurrencyLimiter
+from ._logging import configure_from_environment as _configure_logging
 from ._pagination import AsyncPager, Cursor, Page, PageMeta
 from ._serialization import from_dict, to_dict
 from ._version import __version__
@@ -44,6 +47,7 @@ __all__ = [
     "ChatV2",
     "Client",
     "ClientClosedError",
+    "ConcurrencyLimiter",
     "ConfigurationError",
     "ConflictError",
     "Cursor",
@@ -66,6 +70,7 @@ __all__ = [
     "ProxyV1",
     "RateLimitError",
     "RawResponse",
+    "RequestEvent",
     "ResponseTooLargeError",
     "ResponseValidationError",
     "SendError",
@@ -84,3 +89,5 @@ __all__ = [
     "from_dict",
     "to_dict",
 ]
+
+_configure_logging()

@@ -70,12 +70,13 @@ class Verb(Enum):
 
     @property
     def idempotent(self) -> bool:
-        """Safe to send twice: a repeat cannot make a second record or a second change.
+        """Safe to send twice: a repeat cannot make a second record.
 
-        Fetch and list only read; a repeated delete finds the record gone. A create (and a
-        Twilio update, a POST) may have been applied before the connection failed.
+        Fetch and list only read; a repeated delete finds the record gone; an update only
+        sets fields, so sending it again leaves the same state. A create may have been
+        applied before the connection failed, and a second one would be a duplicate.
         """
-        return self in (Verb.FETCH, Verb.LIST, Verb.DELETE)
+        return self is not Verb.CREATE
 
 
 # The status Twilio answers each verb with, unless a collection says otherwise.
