@@ -1,5 +1,5 @@
-"""Documentation in the code: every parameter of every public resource method (and of the
-facade's functions) is described in its docstring's ``Args:``, every model field and every
+"""Documentation in the code: every parameter of every public resource method, of the
+client, of the pager and of the facade's functions is described in its docstring's ``Args:``, every model field and every
 enum value in its class docstring (what ``help()`` and IDEs show), and nothing documented
 is stale. The walk finds the resources, models and enums from the package itself.
 """
@@ -19,7 +19,7 @@ from model_support import resource_models
 
 import twilio_proxy_async
 import twilio_proxy_async.resources
-from twilio_proxy_async import AsyncPager, Cursor, Page, PageMeta
+from twilio_proxy_async import AsyncPager, Client, Cursor, Page, PageMeta
 from twilio_proxy_async.resources._base import Resource
 
 ENUMS = [
@@ -59,6 +59,21 @@ PAGER_METHODS = [
     if not name.startswith("_")
 ]
 VALUE_CLASSES = [*resource_models(), Cursor, Page, PageMeta]
+# The client: its constructor's arguments are documented in the class docstring (what
+# help(Client) shows first), its other public methods in their own.
+CLIENT_METHODS = [
+    ("Client.__init__", Client.__init__),
+    *(
+        (f"Client.{name}", method)
+        for name, method in inspect.getmembers(Client, inspect.isfunction)
+        if not name.startswith("_")
+    ),
+]
+DOCUMENTED = RESOURCE_METHODS + FACADE_FUNCTIONS + PAGER_METHODS + CLIENT_METHODS
+
+
+def _doc_of(name: str, method: Callable[..., object]) -> str | None:
+    return Client.__doc__ if name == "Client.__init__" else method.__doc__
 
 
 def documented_attributes(doc: str | None, header: str = "Attributes:") -> dict[str, str]:
@@ -89,16 +104,13 @@ def test_the_walk_finds_the_models_enums_and_methods() -> None:
     assert len(names) >= 30
     assert {name for name, _ in FACADE_FUNCTIONS} >= {"to_dict", "from_dict"}
     assert "AsyncPager.resume" in {name for name, _ in PAGER_METHODS}
+    assert {"Client.__init__", "Client.with_options"} <= {name for name, _ in CLIENT_METHODS}
 
 
-@pytest.mark.parametrize(
-    ("name", "method"),
-    RESOURCE_METHODS + FACADE_FUNCTIONS + PAGER_METHODS,
-    ids=[n for n, _ in RESOURCE_METHODS + FACADE_FUNCTIONS + PAGER_METHODS],
-)
+@pytest.mark.parametrize(("name", "method"), DOCUMENTED, ids=[n for n, _ in DOCUMENTED])
 def test_every_parameter_is_documented(name: str, method: Callable[..., object]) -> None:
     parameters = [p for p in inspect.signature(method).parameters if p != "self"]
-    documented = documented_attributes(method.__doc__, "Args:")
+    documented = documented_attributes(_doc_of(name, method), "Args:")
     assert sorted(documented) == sorted(parameters), f"{name}: Args: out of step"
     for parameter, text in documented.items():
         assert len(text.split()) >= 4, f"{name}({parameter}) is barely described: {text!r}"
