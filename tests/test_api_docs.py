@@ -1,7 +1,8 @@
 """Documentation in the code: every parameter of every public resource method, of the
-client, of the pager and of the facade's functions is described in its docstring's ``Args:``, every model field and every
-enum value in its class docstring (what ``help()`` and IDEs show), and nothing documented
-is stale. The walk finds the resources, models and enums from the package itself.
+client, of the pager and of the facade's functions is described in its docstring's
+``Args:``, every model field and every enum value in its class docstring (what ``help()``
+and IDEs show), and nothing documented is stale. The walk finds the resources, models and
+enums from the package itself.
 """
 
 from __future__ import annotations
