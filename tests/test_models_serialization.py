@@ -21,6 +21,7 @@ from model_support import instances, resource_models, serializable_models
 import twilio_proxy_async
 from twilio_proxy_async import (
     ChatService,
+    Client,
     Cursor,
     InvalidParameterError,
     PhoneNumber,
@@ -31,7 +32,10 @@ from twilio_proxy_async import (
     to_dict,
 )
 from twilio_proxy_async._converter import structure
+from twilio_proxy_async._export import run_export
+from twilio_proxy_async._export._schema import MODELS as EXPORT_MODELS
 from twilio_proxy_async._record_hooks import record_structurer
+from twilio_proxy_async.testing import DemoData, Emulator
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 MODELS = serializable_models()
@@ -254,3 +258,22 @@ def test_nesting_past_the_bound_is_a_clear_error_not_a_recursion_error(levels: i
 def test_nesting_within_the_bound_round_trips() -> None:
     chat = from_dict(ChatService, {"sid": IS, "limits": _nested(31)})
     assert from_dict(ChatService, json.loads(json.dumps(to_dict(chat)))) == chat
+
+
+async def test_the_exports_lines_read_back_into_models_that_write_them_again(
+    tmp_path: Path,
+) -> None:
+    # A bulk export is a store users load again: each JSONL line is exactly to_dict of the
+    # model from_dict reads it into (the demo records carry their parents' SIDs already).
+    demo = DemoData(services=1, phone_numbers_per_service=2, sessions_per_service=3)
+    async with (
+        Emulator(demo=demo) as emu,
+        Client(emu.account_sid, emu.auth_token, base_url=emu.url) as client,
+    ):
+        await run_export(client, tmp_path)
+    for resource, model in EXPORT_MODELS.items():
+        lines = (tmp_path / f"{resource}.jsonl").read_text().splitlines()
+        assert lines, resource
+        for line in lines:
+            record = json.loads(line)
+            assert to_dict(from_dict(model, record)) == record
