@@ -70,12 +70,13 @@ class Verb(Enum):
 
     @property
     def idempotent(self) -> bool:
-        """Safe to send twice: a repeat cannot make a second record or a second change.
+        """Safe to send twice: a repeat leaves the same state as one call.
 
-        Fetch and list only read; a repeated delete finds the record gone. A create (and a
-        Twilio update, a POST) may have been applied before the connection failed.
+        Fetch and list only read; an update only sets the fields it names; a repeated
+        delete finds the record gone. A create may have made its record before the
+        connection failed, and a repeat would make a second one.
         """
-        return self in (Verb.FETCH, Verb.LIST, Verb.DELETE)
+        return self is not Verb.CREATE
 
 
 # The status Twilio answers each verb with, unless a collection says otherwise.
