@@ -21,7 +21,7 @@ import pytest
 from aioresponses import aioresponses
 
 from twilio_proxy_async import AsyncPager, Client, InvalidParameterError
-from twilio_proxy_async._table import COLLECTIONS, Collection, Field, Operation, Verb
+from twilio_proxy_async._table import COLLECTIONS, Collection, Field, Operation, Verb, parent_of
 
 ACCOUNT = "AC" + "0" * 31 + "1"
 MOMENT = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
@@ -133,7 +133,7 @@ def test_every_parent_is_a_collection_on_the_path(table: Collection[Any]) -> Non
     assert table.path.startswith(f"/{table.api.version}/")
     placeholders = re.findall(r"\{(\w+)\}", table.path)
     assert placeholders == [parent.wire for parent in table.parents]
-    parent = table.parent
+    parent = parent_of(table)
     if parent is None:
         assert table.parents == ()
         return
