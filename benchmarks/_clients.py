@@ -8,18 +8,15 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Sequence
-from types import TracebackType
-from typing import Self, cast
+from collections.abc import Mapping, Sequence
 
 import aiohttp
-from multidict import CIMultiDict, CIMultiDictProxy
 from yarl import URL
 
 from benchmarks._emulator import Target, basic_auth
 from benchmarks._report import Sample
 from benchmarks._workload import consume, run_pool
-from twilio_proxy_async import Client
+from twilio_proxy_async import Client, RawResponse
 
 __all__ = ["bare_fetch", "bare_stream", "json_decode", "ours_decode", "ours_fetch", "ours_stream"]
 
@@ -92,46 +89,32 @@ async def bare_fetch(
         return Sample(time.perf_counter() - started, done)
 
 
-class _CannedAnswer:
-    status = 200
+class _CannedTransport:
+    """Stands in for the HTTP transport: every request answers with the same page."""
 
     def __init__(self, body: bytes) -> None:
-        self._body = body
-        self.headers = CIMultiDictProxy(CIMultiDict({"Content-Type": "application/json"}))
+        self._answer = RawResponse(200, {"Content-Type": "application/json"}, body)
 
-    async def read(self) -> bytes:
-        return self._body
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
+    async def send(
         self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        body: bytes | None,
+        *,
+        time_limit: float,
+    ) -> RawResponse:
+        return self._answer
+
+    async def aclose(self) -> None:
         return None
-
-
-class _CannedSession:
-    """Stands in for the lent aiohttp session: every request answers with the same page."""
-
-    closed = False
-
-    def __init__(self, body: bytes) -> None:
-        self._body = body
-
-    def request(self, method: str, url: URL, **_options: object) -> _CannedAnswer:
-        return _CannedAnswer(self._body)
 
 
 async def ours_decode(target: Target, body: bytes, *, records: int, repeat: int) -> Sample:
     """The SDK's whole path from page bytes to models (transport, JSON, page parsing,
     converter, pager) with the network replaced by a canned answer."""
-    session = cast(aiohttp.ClientSession, _CannedSession(body))
     async with Client(
-        target.account_sid, target.auth_token, base_url=target.url, session=session
+        target.account_sid, target.auth_token, base_url=target.url, transport=_CannedTransport(body)
     ) as client:
         count = 0
         started = time.perf_counter()

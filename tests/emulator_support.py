@@ -7,13 +7,14 @@ server for the faults the emulator cannot produce, and probes for leaked connect
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
 from aiohttp import web
 
-from twilio_proxy_async import Client
+from twilio_proxy_async import AiohttpTransport, Client
 from twilio_proxy_async.testing import DemoData, Emulator
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -54,8 +55,17 @@ def record_sleeps(client: Client, on_sleep: Callable[[int], None] | None = None)
     return recorder
 
 
+# The HTTP transport each client_for() client sends through, to look at its connections.
+_TRANSPORTS: weakref.WeakKeyDictionary[Client, AiohttpTransport] = weakref.WeakKeyDictionary()
+
+
 def client_for(emu: Emulator, **settings: Any) -> Client:
-    return Client(emu.account_sid, emu.auth_token, base_url=emu.url, **settings)
+    if "session" not in settings and "transport" not in settings:
+        settings["transport"] = AiohttpTransport()
+    client = Client(emu.account_sid, emu.auth_token, base_url=emu.url, **settings)
+    if isinstance(settings.get("transport"), AiohttpTransport):
+        _TRANSPORTS[client] = settings["transport"]
+    return client
 
 
 async def eventually(condition: Callable[[], bool], *, within: float = 2.0) -> None:
@@ -73,7 +83,7 @@ async def wait_until_idle(emu: Emulator, *, within: float = 5.0) -> None:
 
 def acquired_connections(client: Client) -> int:
     """Connections the client's own session holds for a request right now."""
-    session = client._own
+    session = _TRANSPORTS[client].session
     if session is None or session.connector is None:
         return 0
     return len(session.connector._acquired)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import base64
+import os
 
 import pytest
+from leak_support import exception_text, reachable_exceptions
 
 from twilio_proxy_async import Client, ConfigurationError, PaginationError
 from twilio_proxy_async._config import Origins, resolve_credentials, user_agent
@@ -191,3 +193,37 @@ def test_user_agent_names_sdk_version_platform_and_python() -> None:
 def test_client_settings_are_validated(kwargs: dict[str, float]) -> None:
     with pytest.raises(ConfigurationError):
         Client(ACCOUNT, "t", **kwargs)  # type: ignore[arg-type]
+
+
+def test_a_token_of_bytes_that_are_not_utf8_is_a_configuration_error_without_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The bytes reach os.environ as they would from a shell: undecodable ones become
+    # lone surrogates (PEP 383), which no HTTP header can carry.
+    raw = b"tok3n-\xff\xfe-that-must-never-leak"
+    token = os.fsdecode(raw)
+    monkeypatch.setenv("TWILIO_ACCOUNT_SID", ACCOUNT)
+    monkeypatch.setenv("TWILIO_AUTH_TOKEN", token)
+    with pytest.raises(ConfigurationError, match="not valid UTF-8") as caught:
+        Client()
+    text = exception_text(caught.value)
+    assert "tok3n" not in text and "never-leak" not in text
+    assert reachable_exceptions(caught.value) == [caught.value]
+
+
+@pytest.mark.parametrize(
+    ("settings", "what"),
+    [
+        ({"auth_token": "tok3n-\udcff"}, "auth token"),
+        ({"api_key": KEY, "api_secret": "s3cret-\udcfe"}, "API secret"),
+        ({"auth_token": "tok3n\r\nX-Injected: 1"}, "control characters"),
+    ],
+)
+def test_a_secret_no_header_can_carry_is_refused_without_showing_it(
+    settings: dict[str, str], what: str
+) -> None:
+    with pytest.raises(ConfigurationError, match=what) as caught:
+        Client(ACCOUNT, **settings)
+    text = exception_text(caught.value)
+    assert "tok3n" not in text and "s3cret" not in text
+    assert reachable_exceptions(caught.value) == [caught.value]

@@ -10,7 +10,6 @@ import asyncio
 import json
 from collections.abc import AsyncIterator, Callable, Mapping
 
-import aiohttp
 import attrs
 import backoff
 import pytest
@@ -242,7 +241,8 @@ async def test_reset_mid_body_on_post_raises_and_the_create_happened_once(
     with pytest.raises(TwilioConnectionError) as caught:
         await client.proxy.services.create(unique_name="half-answered")
     assert type(caught.value) is TwilioConnectionError
-    assert isinstance(caught.value.__cause__, aiohttp.ClientPayloadError)
+    assert caught.value.__cause__ is None and caught.value.__context__ is None
+    assert "ClientPayloadError" in caught.value.reason
     assert calls(emu, "POST") == 1
     assert sleeps.delays == []
     # Twilio acted before the answer was cut: exactly one Service exists, not two.

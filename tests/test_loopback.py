@@ -14,7 +14,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from twilio_proxy_async import Client, ClientClosedError, TwilioTimeoutError
+from twilio_proxy_async import AiohttpTransport, Client, ClientClosedError, TwilioTimeoutError
 
 from helpers import ACCOUNT, TOKEN
 
@@ -225,10 +225,11 @@ async def test_own_session_is_closed_on_exit(server: Server) -> None:
         return web.json_response(service(0))
 
     server.handler = echo
-    client = Client(ACCOUNT, TOKEN, base_url=server.url)
+    transport = AiohttpTransport()
+    client = Client(ACCOUNT, TOKEN, base_url=server.url, transport=transport)
     async with client:
         await client.proxy.services.fetch(KS)
-        session = client._own
+        session = transport.session
         assert session is not None and not session.closed
     assert session.closed
     assert client.closed
@@ -239,9 +240,10 @@ async def test_client_left_open_warns_resource_warning(server: Server) -> None:
         return web.json_response(service(0))
 
     server.handler = echo
-    client = Client(ACCOUNT, TOKEN, base_url=server.url)
+    transport = AiohttpTransport()
+    client = Client(ACCOUNT, TOKEN, base_url=server.url, transport=transport)
     await client.proxy.services.fetch(KS)
-    session = client._own
+    session = transport.session
     assert session is not None
     with pytest.warns(ResourceWarning, match="never closed"):
         del client

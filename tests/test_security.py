@@ -8,9 +8,7 @@ SID arguments cannot smuggle path syntax and unique names are percent-encoded.
 from __future__ import annotations
 
 import asyncio
-import base64
 import logging
-import traceback
 import types
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any
@@ -18,6 +16,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 from emulator_support import LoopbackServer, client_for, loopback_server, record_sleeps
+from leak_support import exception_text, leaks
 
 from twilio_proxy_async import (
     AsyncPager,
@@ -49,12 +48,6 @@ KP = "KP" + "a" * 32
 KI = "KI" + "a" * 32
 PN = "PN" + "a" * 32
 IS = "IS" + "a" * 32
-
-
-def leaks(text: str, secret: str, username: str) -> bool:
-    """Whether ``text`` shows the secret itself or the Basic credentials built from it."""
-    basic = base64.b64encode(f"{username}:{secret}".encode()).decode()
-    return secret in text or basic in text or basic[:-4] in text
 
 
 def sdk_objects(root: object) -> Iterator[object]:
@@ -94,19 +87,6 @@ def assert_nothing_reachable_leaks(root: object, secret: str, username: str) -> 
             assert not leaks(text, secret, username), f"{type(found).__name__}: {text}"
         checked += 1
     return checked
-
-
-def exception_text(error: BaseException) -> str:
-    """All an exception can show: message, args, repr, attributes and its whole chain."""
-    parts = ["".join(traceback.format_exception(error))]
-    current: BaseException | None = error
-    while current is not None:
-        parts.extend([repr(current), str(current), repr(current.args)])
-        for value in vars(current).values():
-            text = value.decode("utf-8", "replace") if isinstance(value, bytes) else repr(value)
-            parts.append(text)
-        current = current.__cause__ or current.__context__
-    return "\n".join(parts)
 
 
 @pytest.fixture

@@ -7,11 +7,13 @@ from ._exceptions import (
     ClientClosedError,
     ConfigurationError,
     ConflictError,
+    EventLoopError,
     InvalidParameterError,
     NotFoundError,
     PaginationError,
     PermissionDeniedError,
     RateLimitError,
+    ResponseTooLargeError,
     ResponseValidationError,
     ServerError,
     TwilioAPIError,
@@ -19,6 +21,7 @@ from ._exceptions import (
     TwilioError,
     TwilioTimeoutError,
 )
+from ._http import MAX_RESPONSE_BYTES, AiohttpTransport, HTTPTransport, RawResponse, SendError
 from ._pagination import AsyncPager, Cursor, Page, PageMeta
 from ._version import __version__
 from .models.chat_service import ChatService, WebhookMethod
@@ -31,6 +34,8 @@ from .models.session import Session, SessionMode, SessionStatus
 from .models.short_code import ShortCode
 
 __all__ = [
+    "MAX_RESPONSE_BYTES",
+    "AiohttpTransport",
     "AsyncPager",
     "AuthenticationError",
     "BadRequestError",
@@ -41,7 +46,9 @@ __all__ = [
     "ConfigurationError",
     "ConflictError",
     "Cursor",
+    "EventLoopError",
     "GeoMatchLevel",
+    "HTTPTransport",
     "Interaction",
     "InteractionResourceStatus",
     "InteractionType",
@@ -57,7 +64,10 @@ __all__ = [
     "PhoneNumber",
     "ProxyV1",
     "RateLimitError",
+    "RawResponse",
+    "ResponseTooLargeError",
     "ResponseValidationError",
+    "SendError",
     "ServerError",
     "Service",
     "Session",

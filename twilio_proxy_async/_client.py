@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import warnings
 from types import TracebackType
@@ -12,9 +11,10 @@ import aiohttp
 
 from ._config import Origins, resolve_credentials, user_agent
 from ._exceptions import ClientClosedError, ConfigurationError
+from ._http import AiohttpTransport, HTTPTransport
 from ._retry import RetryPolicy
 from ._table import CHAT, PROXY
-from ._transport import Transport
+from ._transport import CallOptions, State, Transport
 from .resources._base import Product
 from .resources.chat_services import ChatServices
 from .resources.interactions import Interactions
@@ -56,7 +56,8 @@ class Client:
 
     Use ``async with Client() as client`` (or call ``await client.aclose()``); it creates
     its aiohttp session inside the running loop on first use, unless one is lent through
-    ``session=``, which it uses and never closes.
+    ``session=``, which it uses and never closes. ``transport=`` replaces aiohttp entirely
+    with any ``HTTPTransport`` (a test double, a recorder); the client closes it on exit.
     """
 
     def __init__(
@@ -73,6 +74,7 @@ class Client:
         max_retries: int = 3,
         max_concurrency: int = 32,
         session: aiohttp.ClientSession | None = None,
+        transport: HTTPTransport | None = None,
     ) -> None:
         if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
             raise ConfigurationError("timeout must be a positive number of seconds")
@@ -80,23 +82,21 @@ class Client:
             raise ConfigurationError("max_retries must be a non-negative integer")
         if type(max_concurrency) is not int or max_concurrency < 1:
             raise ConfigurationError("max_concurrency must be a positive integer")
+        if session is not None and transport is not None:
+            raise ConfigurationError("pass session= or transport=, not both")
         self._credentials = resolve_credentials(account_sid, auth_token, api_key, api_secret)
         self._origins = Origins.build(
             region=region if region is not None else os.environ.get("TWILIO_REGION") or None,
             edge=edge if edge is not None else os.environ.get("TWILIO_EDGE") or None,
             base_url=base_url,
         )
-        self._borrowed = session
-        self._own: aiohttp.ClientSession | None = None
-        self._opening: asyncio.Lock | None = None
-        self._closed = False
+        self._http = transport if transport is not None else AiohttpTransport(session)
         self._transport = Transport(
-            session=self._session,
+            http=self._http,
             origins=self._origins,
             authorization=self._credentials.authorization(),
             user_agent=user_agent(),
-            timeout=float(timeout),
-            retry=RetryPolicy(max_retries=max_retries),
+            options=CallOptions(timeout=float(timeout), retry=RetryPolicy(max_retries=max_retries)),
             max_concurrency=max_concurrency,
         )
         self.proxy = ProxyV1(Product(self._transport, self._origins, PROXY))
@@ -108,32 +108,18 @@ class Client:
 
     @property
     def closed(self) -> bool:
-        return self._closed
+        return self._transport.state is not State.OPEN
 
     def __repr__(self) -> str:
-        state = "closed" if self._closed else "open"
         origins = ", ".join(sorted(set(self._origins.by_product.values())))
-        return f"<Client account_sid={self.account_sid!r} origins={origins!r} {state}>"
-
-    async def _session(self) -> aiohttp.ClientSession:
-        if self._closed:
-            raise ClientClosedError("this client is closed; create a new Client")
-        if self._borrowed is not None:
-            return self._borrowed
-        if self._own is None:
-            # A session belongs to the loop it was made in, so it is made lazily, here.
-            self._own = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=0, limit_per_host=0),
-                # Redirects are never followed (see Transport); cookies have no use here.
-                cookie_jar=aiohttp.DummyCookieJar(),
-                auto_decompress=True,
-            )
-        return self._own
+        return (
+            f"<Client account_sid={self.account_sid!r} origins={origins!r} "
+            f"{self._transport.state.value}>"
+        )
 
     async def __aenter__(self) -> Self:
-        if self._closed:
+        if self.closed:
             raise ClientClosedError("a closed client cannot be reopened; create a new Client")
-        await self._session()
         return self
 
     async def __aexit__(
@@ -146,14 +132,11 @@ class Client:
 
     async def aclose(self) -> None:
         """Close what this client created; a lent session is left open. Safe to call twice."""
-        self._closed = True
-        self._transport.closed = True
-        own, self._own = self._own, None
-        if own is not None:
-            await own.close()
+        await self._transport.aclose()
 
     def __del__(self) -> None:
-        if getattr(self, "_own", None) is not None and not self._closed:
+        http = getattr(self, "_http", None)
+        if isinstance(http, AiohttpTransport) and http.owns_open_session:
             warnings.warn(
                 f"{self!r} was never closed: use 'async with Client()' or 'await aclose()'",
                 ResourceWarning,

@@ -50,6 +50,25 @@ class Credentials:
         return f"Credentials(account_sid={self.account_sid!r}, username={self.username!r})"
 
 
+def _check_secret(secret: str, what: str) -> None:
+    """Refuse a secret HTTP basic auth cannot carry, without quoting it.
+
+    A variable holding bytes that are not UTF-8 reaches Python as lone surrogates, and
+    encoding those raises a UnicodeEncodeError whose repr contains the whole secret.
+    """
+    try:
+        secret.encode("utf-8")
+    except UnicodeEncodeError:
+        unencodable = True
+    else:
+        unencodable = False
+    # Raised outside the handler so the UnicodeEncodeError is not its __context__.
+    if unencodable:
+        raise ConfigurationError(f"{what} is not valid UTF-8 text (its value is not shown)")
+    if any(ord(char) < 0x20 or ord(char) == 0x7F for char in secret):
+        raise ConfigurationError(f"{what} contains control characters (its value is not shown)")
+
+
 def _pick(value: str | None, env: Mapping[str, str], name: str) -> str | None:
     if value is not None:
         return value
@@ -82,6 +101,7 @@ def resolve_credentials(
             raise ConfigurationError(
                 "an API key needs its secret: pass api_secret= or set TWILIO_API_SECRET"
             )
+        _check_secret(secret, "the API secret")
         return Credentials(account, key, secret=secret)
     token = _pick(auth_token, environ, "TWILIO_AUTH_TOKEN")
     if token is None:
@@ -89,6 +109,7 @@ def resolve_credentials(
             "no auth token: pass auth_token= or set TWILIO_AUTH_TOKEN "
             "(or api_key=/api_secret=, TWILIO_API_KEY/TWILIO_API_SECRET)"
         )
+    _check_secret(token, "the auth token")
     return Credentials(account, account, secret=token)
 
 

@@ -13,14 +13,20 @@ Every exception the SDK raises on purpose derives from ``TwilioError``::
      │    └── ServerError               5xx
      ├── TwilioConnectionError          no usable answer: refused, reset, ...
      │    └── TwilioTimeoutError        the per-request timeout ran out
+     ├── ResponseTooLargeError          an answer past the size limit; reading stopped
      ├── ResponseValidationError        a 2xx body that does not fit the model
      ├── PaginationError                a next-page URL the pager will not follow
-     ├── ClientClosedError              the client was used after ``aclose()``
+     ├── ClientClosedError              (also a RuntimeError) used after ``aclose()``
+     ├── EventLoopError                 (also a RuntimeError) used from a second event loop
      ├── InvalidParameterError          (also a ValueError) bad input, nothing was sent
      └── ConfigurationError             (also a ValueError) bad client settings
 
 ``error_from_response`` turns a finished HTTP exchange into the matching
 ``TwilioAPIError``; it is a pure function so it is tested without a server.
+
+Every error pickles and copies with all its attributes (a worker process can raise one),
+and none holds a credential or links (``__cause__``/``__context__``) to an exception that
+does.
 """
 
 from __future__ import annotations
@@ -34,11 +40,13 @@ __all__ = [
     "ClientClosedError",
     "ConfigurationError",
     "ConflictError",
+    "EventLoopError",
     "InvalidParameterError",
     "NotFoundError",
     "PaginationError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "ResponseValidationError",
     "ServerError",
     "TwilioAPIError",
@@ -50,10 +58,29 @@ __all__ = [
 
 # An error body can be a megabyte of HTML; messages quote only its start.
 _BODY_EXCERPT = 200
+# Twilio error codes are five digits; a longer "code" is not one (and int() of thousands of
+# digits raises).
+_CODE_DIGITS = 9
+
+
+def _rebuild(cls: type[TwilioError], args: tuple[object, ...], state: dict[str, object]) -> object:
+    error = cls.__new__(cls, *args)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
 
 
 class TwilioError(Exception):
     """Root of every exception raised by this SDK."""
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # The default reduce calls cls(*args), which keyword-only constructors refuse, so a
+        # pickled error could not come back (and broke a ProcessPoolExecutor).
+        return (_rebuild, (type(self), self.args, dict(self.__dict__)))
+
+
+def _after(attempts: int) -> str:
+    return f" after {attempts} attempts" if attempts > 1 else ""
 
 
 class TwilioAPIError(TwilioError):
@@ -72,6 +99,7 @@ class TwilioAPIError(TwilioError):
         url: str,
         body: bytes,
         retry_after: float | None = None,
+        attempts: int = 1,
     ) -> None:
         self.status = status
         self.code = code
@@ -83,12 +111,22 @@ class TwilioAPIError(TwilioError):
         self.url = url
         self.body = body
         self.retry_after = retry_after
+        self.attempts = attempts
         super().__init__(self._summary())
 
     def _summary(self) -> str:
         code = f" (code {self.code})" if self.code is not None else ""
         request = f" [request {self.request_id}]" if self.request_id else ""
-        return f"{self.method} {self.url} -> HTTP {self.status}{code}: {self.message}{request}"
+        return (
+            f"{self.method} {self.url} -> HTTP {self.status}{code}{_after(self.attempts)}: "
+            f"{self.message}{request}"
+        )
+
+    def with_attempts(self, attempts: int) -> TwilioAPIError:
+        """The same error, saying how many attempts the call made."""
+        self.attempts = attempts
+        self.args = (self._summary(),)
+        return self
 
     def __repr__(self) -> str:
         return (
@@ -129,14 +167,29 @@ class ServerError(TwilioAPIError):
 class TwilioConnectionError(TwilioError):
     """The request got no usable answer: refused, reset, or cut off mid-body."""
 
-    def __init__(self, message: str, *, method: str, url: str) -> None:
+    def __init__(self, reason: str, *, method: str, url: str, attempts: int = 1) -> None:
+        self.reason = reason
         self.method = method
         self.url = url
-        super().__init__(f"{method} {url}: {message}")
+        self.attempts = attempts
+        super().__init__(f"{method} {url}{_after(attempts)}: {reason}")
 
 
 class TwilioTimeoutError(TwilioConnectionError):
     """No complete answer arrived within the client's per-request timeout."""
+
+
+class ResponseTooLargeError(TwilioError):
+    """The answer passed the size limit (``limit`` bytes, after decompression); the SDK
+    stopped reading there and dropped the connection, so memory stays bounded."""
+
+    def __init__(self, *, method: str, url: str, limit: int) -> None:
+        self.method = method
+        self.url = url
+        self.limit = limit
+        super().__init__(
+            f"{method} {url}: the response passed {limit:,} bytes; reading stopped there"
+        )
 
 
 class ResponseValidationError(TwilioError):
@@ -160,6 +213,10 @@ class PaginationError(TwilioError):
 
 class ClientClosedError(TwilioError, RuntimeError):
     """The client was closed; create a new one."""
+
+
+class EventLoopError(TwilioError, RuntimeError):
+    """The client was used from another event loop than the one it first ran in."""
 
 
 class InvalidParameterError(TwilioError, ValueError):
@@ -189,10 +246,11 @@ def _error_class(status: int) -> type[TwilioAPIError]:
 def _as_int(value: object) -> int | None:
     if isinstance(value, bool):
         return None
-    if isinstance(value, int):
+    # isdigit() alone accepts "²" and other digits int() refuses.
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        value = int(value) if len(value) <= _CODE_DIGITS else None
+    if isinstance(value, int) and abs(value) < 10**_CODE_DIGITS:
         return value
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
     return None
 
 
@@ -220,7 +278,8 @@ def error_from_response(
     parsed: object = None
     try:
         parsed = json.loads(body) if body else None
-    except ValueError:
+    except (ValueError, RecursionError):
+        # Not JSON, or nested deeper than the parser recurses: the raw body is kept.
         parsed = None
     code: int | None = None
     more_info: str | None = None

@@ -1,36 +1,45 @@
 """One request coroutine: headers, form encoding, concurrency limit, timeout, retry, errors.
 
-Every request the SDK makes, list prefetches included, goes through ``Transport.request``.
+Every request the SDK makes, list prefetches included, goes through ``Transport.request``,
+which sends it through the client's ``HTTPTransport`` (``_http.py``) and owns the client's
+one lifecycle state (open, closing, closed).
 """
 
 from __future__ import annotations
 
 import asyncio
+import enum
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from urllib.parse import quote, urlencode
 
-import aiohttp
 import attrs
-from multidict import CIMultiDictProxy
-from yarl import URL
 
 from ._config import Origins
 from ._exceptions import (
     ClientClosedError,
+    EventLoopError,
+    ResponseTooLargeError,
     TwilioAPIError,
     TwilioConnectionError,
     TwilioError,
     TwilioTimeoutError,
     error_from_response,
 )
+from ._http import HTTPTransport, RawResponse, ResponseTooLarge, SendError
 from ._retry import RetryPolicy, parse_retry_after
 
-__all__ = ["Response", "Transport", "encode_form"]
+__all__ = ["CallOptions", "Response", "State", "Transport", "encode_form"]
 
 logger = logging.getLogger("twilio_proxy_async")
 
 FormItems = Sequence[tuple[str, str]]
+
+
+class State(enum.Enum):
+    OPEN = "open"
+    CLOSING = "closing"
+    CLOSED = "closed"
 
 
 @attrs.frozen
@@ -38,10 +47,18 @@ class Response:
     """A finished 2xx exchange, before the body is interpreted."""
 
     status: int
-    headers: CIMultiDictProxy[str]
+    headers: Mapping[str, str]
     body: bytes
     method: str
     url: str
+
+
+@attrs.frozen(kw_only=True)
+class CallOptions:
+    """The per-call settings a client (or a ``with_options`` view of it) applies."""
+
+    timeout: float
+    retry: RetryPolicy
 
 
 def encode_form(items: FormItems) -> bytes:
@@ -49,32 +66,26 @@ def encode_form(items: FormItems) -> bytes:
     return urlencode(items, quote_via=quote).encode("ascii")
 
 
-# aiohttp failures that happen before a byte of the request could reach the server.
-_NOT_SENT: tuple[type[BaseException], ...] = (aiohttp.ClientConnectorError,)
-
-
 class Transport:
-    """Sends requests for one client; owns nothing but borrows the session it is handed."""
+    """Sends the requests of one client (and its views) through one ``HTTPTransport``."""
 
     def __init__(
         self,
         *,
-        session: Callable[[], Awaitable[aiohttp.ClientSession]],
+        http: HTTPTransport,
         origins: Origins,
         authorization: str,
         user_agent: str,
-        timeout: float,
-        retry: RetryPolicy,
+        options: CallOptions,
         max_concurrency: int,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        self._session = session
+        self._http = http
         self._origins = origins
-        self._timeout = timeout
-        self._client_timeout = aiohttp.ClientTimeout(total=timeout)
-        self._retry = retry
+        self.options = options
         self._sleep = sleep
         self._limit = asyncio.Semaphore(max_concurrency)
+        self._state = State.OPEN
         self._headers = {
             "Authorization": authorization,
             "User-Agent": user_agent,
@@ -84,102 +95,113 @@ class Transport:
             **self._headers,
             "Content-Type": "application/x-www-form-urlencoded",
         }
-        self.closed = False
+
+    @property
+    def state(self) -> State:
+        return self._state
 
     def __repr__(self) -> str:
-        return f"<Transport origins={dict(self._origins.by_product)!r} timeout={self._timeout}>"
+        return f"<Transport origins={dict(self._origins.by_product)!r} {self._state.value}>"
 
-    async def request(self, method: str, url: str, *, form: FormItems | None = None) -> Response:
+    async def aclose(self) -> None:
+        """Refuse new requests, close the HTTP transport, and end up closed. Safe twice."""
+        if self._state is not State.OPEN:
+            return
+        self._state = State.CLOSING
+        try:
+            await self._http.aclose()
+        except EventLoopError:
+            # Nothing was closed; the client stays usable from the loop it belongs to.
+            self._state = State.OPEN
+            raise
+        finally:
+            if self._state is State.CLOSING:
+                self._state = State.CLOSED
+
+    def _check_open(self, when: str) -> None:
+        if self._state is not State.OPEN:
+            raise ClientClosedError(f"the client was closed {when}; create a new Client")
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        form: FormItems | None = None,
+        options: CallOptions | None = None,
+    ) -> Response:
         """Send ``method url`` (``url`` already percent-encoded) and return its 2xx answer.
 
         Raises the typed ``TwilioAPIError`` for other statuses and ``TwilioConnectionError``
         when no answer came, after the retries the policy allows.
         """
-        if self.closed:
-            raise ClientClosedError("this client is closed; create a new Client")
+        self._check_open("before this request")
         if not self._origins.allows(url):
             # Reaching here means a bug upstream; it must never turn into a credential leak.
             raise TwilioError(f"refusing to send credentials to {url!r}")
+        settings = options if options is not None else self.options
+        retry = settings.retry
         body = encode_form(form) if form is not None else None
         headers = self._form_headers if body is not None else self._headers
-        waits = self._retry.waits()
+        waits = retry.waits()
+        attempt = 0
         while True:
+            attempt += 1
+            failure: TwilioError
+            outcome: RawResponse | SendError
             try:
-                return await self._attempt(method, url, body, headers)
-            except TwilioAPIError as exc:
-                if not self._retry.retries_status(method, exc.status):
-                    raise
-                failure: TwilioError = exc
-                retry_after = exc.retry_after
-            except _Unanswered as exc:
-                if self.closed:
-                    # aclose() cut the connection; saying so beats a retry wait or a
-                    # "connector is closed" that depends on max_retries.
-                    raise ClientClosedError(
-                        "the client was closed while a request was in flight"
-                    ) from exc.cause
-                if not self._retry.retries_connection_failure(method, request_sent=exc.sent):
-                    raise exc.error from exc.cause
-                failure = exc.error
-                # Kept for the final raise, which happens outside this handler.
-                failure.__cause__ = exc.cause
+                async with self._limit:
+                    # aclose() may have run while this request waited for a slot.
+                    self._check_open("before this request")
+                    outcome = await self._http.send(
+                        method, url, headers, body, time_limit=settings.timeout
+                    )
+            except SendError as exc:
+                # Handled below, outside this block, so no error we raise has it as context.
+                outcome = exc
+            if isinstance(outcome, ResponseTooLarge):
+                # The same request would bring the same body: not worth another try.
+                raise ResponseTooLargeError(method=method, url=url, limit=outcome.limit)
+            if isinstance(outcome, SendError):
+                self._check_open("while a request was in flight")
+                failure = self._connection_error(outcome, method, url, settings.timeout, attempt)
+                if not retry.retries_connection_failure(method, request_sent=outcome.sent):
+                    raise failure
                 retry_after = None
+            else:
+                if 200 <= outcome.status < 300:
+                    return Response(outcome.status, outcome.headers, outcome.body, method, url)
+                api_error = error_from_response(
+                    status=outcome.status,
+                    headers=outcome.headers,
+                    body=outcome.body,
+                    method=method,
+                    url=url,
+                    retry_after=parse_retry_after(outcome.headers.get("Retry-After")),
+                )
+                if not retry.retries_status(method, outcome.status):
+                    raise api_error.with_attempts(attempt)
+                failure, retry_after = api_error, api_error.retry_after
             fallback = next(waits, None)
             if fallback is None:
+                if isinstance(failure, TwilioAPIError):
+                    raise failure.with_attempts(attempt)
                 raise failure
-            delay = self._retry.wait_for(retry_after, fallback)
+            delay = retry.wait_for(retry_after, fallback)
             logger.info("retrying %s %s in %.2fs after: %s", method, url, delay, failure)
             await self._sleep(delay)
-            if self.closed:
-                raise ClientClosedError("the client was closed while a request waited to retry")
+            self._check_open("while a request waited to retry")
 
-    async def _attempt(
-        self, method: str, url: str, body: bytes | None, headers: dict[str, str]
-    ) -> Response:
-        session = await self._session()
-        if session.closed:
-            # Only a lent session can be closed under an open client; aiohttp would raise a
-            # bare RuntimeError for it.
-            raise ClientClosedError("the aiohttp session lent to this client has been closed")
-        async with self._limit:
-            try:
-                # aiohttp's total timeout runs from connecting to the last byte of the body,
-                # and replaces (rather than adds to) the timer a session would start anyway.
-                async with session.request(
-                    method,
-                    URL(url, encoded=True),
-                    data=body,
-                    headers=headers,
-                    allow_redirects=False,
-                    timeout=self._client_timeout,
-                ) as answer:
-                    payload = await answer.read()
-            except TimeoutError as exc:
-                error: TwilioConnectionError = TwilioTimeoutError(
-                    f"no complete answer within {self._timeout}s", method=method, url=url
-                )
-                raise _Unanswered(error, exc, sent=True) from None
-            except aiohttp.ClientError as exc:
-                reason = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-                error = TwilioConnectionError(reason, method=method, url=url)
-                raise _Unanswered(error, exc, sent=not isinstance(exc, _NOT_SENT)) from None
-        if 200 <= answer.status < 300:
-            return Response(answer.status, answer.headers, payload, method, url)
-        raise error_from_response(
-            status=answer.status,
-            headers=answer.headers,
-            body=payload,
-            method=method,
-            url=url,
-            retry_after=parse_retry_after(answer.headers.get("Retry-After")),
-        )
-
-
-class _Unanswered(Exception):
-    """Carries a connection failure and whether the request may have been sent."""
-
-    def __init__(self, error: TwilioConnectionError, cause: BaseException, *, sent: bool) -> None:
-        super().__init__(str(error))
-        self.error = error
-        self.cause = cause
-        self.sent = sent
+    @staticmethod
+    def _connection_error(
+        exc: SendError, method: str, url: str, timeout: float, attempt: int
+    ) -> TwilioConnectionError:
+        if exc.timed_out:
+            phase = "could not connect" if not exc.sent else "no complete answer"
+            return TwilioTimeoutError(
+                f"{phase} within {timeout}s ({exc.reason})",
+                method=method,
+                url=url,
+                attempts=attempt,
+            )
+        return TwilioConnectionError(exc.reason, method=method, url=url, attempts=attempt)

@@ -58,6 +58,9 @@ def _decode_json(response: Response) -> object:
         return _json.loads(response.body)
     except ValueError as exc:
         raise _invalid(response, ValueError(f"not valid JSON: {exc}")) from None
+    except RecursionError:
+        # The stdlib parser recurses per nesting level; orjson stops at 1024 levels itself.
+        raise _invalid(response, ValueError("not valid JSON: nested too deeply")) from None
 
 
 class Product:

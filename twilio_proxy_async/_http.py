@@ -1,0 +1,247 @@
+"""The transport seam: one HTTP exchange, as bytes in and bytes out.
+
+``HTTPTransport.send(method, url, headers, body, time_limit=...)`` returns a ``RawResponse``
+(status, headers, body) for any status, or raises ``SendError`` when no usable answer came.
+Everything above it (retries, error mapping, models) is plain Python over those three
+values; everything aiohttp-specific lives in ``AiohttpTransport`` below, including the one
+table that decides which aiohttp failures mean "the request never left".
+
+A test or a benchmark swaps the network out by handing ``Client(transport=...)`` any object
+with these two coroutines.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Mapping
+from typing import Protocol
+
+import aiohttp
+import attrs
+from yarl import URL
+
+from ._exceptions import ClientClosedError, EventLoopError
+
+__all__ = [
+    "MAX_RESPONSE_BYTES",
+    "AiohttpTransport",
+    "HTTPTransport",
+    "RawResponse",
+    "ResponseTooLarge",
+    "SendError",
+]
+
+# The largest page Twilio sends (1,000 Proxy records, or 100 Chat Services) is a few MB;
+# 32 MiB leaves room for any record Twilio could grow while keeping a hostile server from
+# inflating a gzip bomb or streaming an endless body into memory.
+MAX_RESPONSE_BYTES = 32 * 1024 * 1024
+
+# The connect phase gets this share of the per-request timeout, so a connection that never
+# opens is reported by aiohttp's connect timer (the request did not leave, and even a POST
+# may be retried) rather than by the total timer a moment later (the request may have left).
+_CONNECT_SHARE = 0.9
+
+# An error message quotes at most this much of what aiohttp said.
+_REASON_LIMIT = 300
+
+
+@attrs.frozen
+class RawResponse:
+    """What came back: any status, the headers, and the whole (decoded) body."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+
+class SendError(Exception):
+    """No usable answer. ``sent`` is False only when the request cannot have reached the
+    server (the connection never opened), which makes any method safe to send again."""
+
+    def __init__(self, reason: str, *, sent: bool, timed_out: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.sent = sent
+        self.timed_out = timed_out
+
+
+class ResponseTooLarge(SendError):
+    """The answer passed ``max_response_bytes``; reading stopped there."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"the response passed the {limit:,}-byte limit", sent=True)
+        self.limit = limit
+
+
+class HTTPTransport(Protocol):
+    """Anything that can carry one exchange; ``Client(transport=...)`` accepts it."""
+
+    async def send(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        body: bytes | None,
+        *,
+        time_limit: float,
+    ) -> RawResponse: ...
+
+    async def aclose(self) -> None: ...
+
+
+# The explicit table (first match wins): which aiohttp failures happen before any byte of
+# the request can have left. Everything else that aiohttp raises (a reset, a bad status
+# line, a cut body, a read timeout) may come after the server acted on the request.
+_NOT_SENT: tuple[type[BaseException], ...] = (
+    aiohttp.ConnectionTimeoutError,  # also a TimeoutError: it must be matched before those
+    aiohttp.ClientConnectorError,  # refused, DNS, TLS handshake, proxy connect
+)
+_TIMEOUTS: tuple[type[BaseException], ...] = (
+    aiohttp.ConnectionTimeoutError,
+    aiohttp.SocketTimeoutError,
+    TimeoutError,  # aiohttp's total timer
+)
+
+
+def _reason(exc: BaseException, authorization: str | None) -> str:
+    # Only the type and str() are kept, never the exception: a ClientResponseError's repr
+    # holds request_info.headers, the Authorization value among them.
+    text = str(exc)
+    if authorization and authorization in text:
+        text = text.replace(authorization, "<redacted>")
+    if len(text) > _REASON_LIMIT:
+        text = text[:_REASON_LIMIT] + "..."
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+@functools.lru_cache(maxsize=32)
+def _client_timeout(seconds: float) -> aiohttp.ClientTimeout:
+    return aiohttp.ClientTimeout(total=seconds, connect=seconds * _CONNECT_SHARE)
+
+
+class AiohttpTransport:
+    """``HTTPTransport`` over aiohttp: its own session (made inside the running loop on
+    first use, closed by ``aclose``) or a lent one (used, never closed)."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession | None = None,
+        *,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
+    ) -> None:
+        self._lent = session
+        self._own: aiohttp.ClientSession | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self.max_response_bytes = max_response_bytes
+
+    @property
+    def session(self) -> aiohttp.ClientSession | None:
+        """The session requests go through, once there is one."""
+        return self._lent if self._lent is not None else self._own
+
+    @property
+    def owns_open_session(self) -> bool:
+        """Whether this transport made a session that is not closed yet."""
+        return self._own is not None and not self._own.closed
+
+    def _check_loop(self, loop: asyncio.AbstractEventLoop) -> None:
+        if self._loop is None:
+            self._loop = loop
+        elif self._loop is not loop:
+            # aiohttp would fail later with a bare "Event loop is closed" or hang on a
+            # future bound to the other loop.
+            raise EventLoopError(
+                "this client was first used in another event loop; aiohttp sessions belong "
+                "to one loop: create the Client inside the loop that uses it"
+            )
+
+    def _session_for(self, loop: asyncio.AbstractEventLoop) -> aiohttp.ClientSession:
+        self._check_loop(loop)
+        if self._lent is not None:
+            if self._lent.closed:
+                raise ClientClosedError("the aiohttp session lent to this client has been closed")
+            return self._lent
+        if self._own is None:
+            self._own = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=0, limit_per_host=0),
+                # Redirects are never followed; cookies have no use for an API client.
+                cookie_jar=aiohttp.DummyCookieJar(),
+                auto_decompress=True,
+            )
+        return self._own
+
+    async def send(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        body: bytes | None,
+        *,
+        time_limit: float,
+    ) -> RawResponse:
+        session = self._session_for(asyncio.get_running_loop())
+        failure: SendError
+        try:
+            return await self._exchange(session, method, url, headers, body, time_limit)
+        except _NOT_SENT as exc:
+            failure = SendError(
+                _reason(exc, headers.get("Authorization")),
+                sent=False,
+                timed_out=isinstance(exc, _TIMEOUTS),
+            )
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            failure = SendError(
+                _reason(exc, headers.get("Authorization")),
+                sent=True,
+                timed_out=isinstance(exc, _TIMEOUTS),
+            )
+        # Raised here, outside the handler, so neither __cause__ nor __context__ links
+        # back to the aiohttp exception.
+        raise failure
+
+    async def _exchange(
+        self,
+        session: aiohttp.ClientSession,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        body: bytes | None,
+        time_limit: float,
+    ) -> RawResponse:
+        limit = self.max_response_bytes
+        async with session.request(
+            method,
+            # Server-supplied next-page URLs arrive encoded; re-quoting would change a token.
+            URL(url, encoded=True),
+            data=body,
+            headers=headers,
+            allow_redirects=False,
+            # A lent session may raise on 4xx/5xx; the SDK maps statuses itself.
+            raise_for_status=False,
+            # The total timer runs from connecting to the body's last byte, and replaces
+            # (rather than adds to) the one a session would start anyway.
+            timeout=_client_timeout(time_limit),
+        ) as answer:
+            declared = answer.content_length
+            if declared is not None and declared > limit:
+                answer.close()
+                raise ResponseTooLarge(limit)
+            chunks: list[bytes] = []
+            size = 0
+            # Counted after decompression: a small gzip body may inflate a thousandfold.
+            async for chunk in answer.content.iter_any():
+                size += len(chunk)
+                if size > limit:
+                    answer.close()
+                    raise ResponseTooLarge(limit)
+                chunks.append(chunk)
+            return RawResponse(answer.status, answer.headers, b"".join(chunks))
+
+    async def aclose(self) -> None:
+        """Close the session this transport made; a lent one is left open."""
+        if self._own is not None:
+            self._check_loop(asyncio.get_running_loop())
+        own, self._own = self._own, None
+        if own is not None:
+            await own.close()
