@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import aiohttp
 from yarl import URL
@@ -30,11 +31,13 @@ def _ours(target: Target, *, max_concurrency: int = 32) -> Client:
     )
 
 
-async def ours_stream(target: Target, *, limit: int, page_size: int, work: float = 0.0) -> Sample:
+async def ours_stream(
+    target: Target, *, limit: int, page_size: int, work: float = 0.0, sync: bool = False
+) -> Sample:
     async with _ours(target) as client:
         started = time.perf_counter()
         records = client.proxy.sessions.list(target.service_sid, page_size=page_size, limit=limit)
-        count = await consume(records, every=page_size, work=work)
+        count = await consume(records, every=page_size, work=work, sync=sync)
         return Sample(time.perf_counter() - started, count)
 
 
@@ -52,9 +55,11 @@ async def ours_fetch(
         return Sample(time.perf_counter() - started, done)
 
 
-async def bare_stream(target: Target, *, limit: int, page_size: int) -> Sample:
-    """The limit: GET each page, ``json.loads`` it, follow ``next_page_url``; nothing else,
-    not even a per-record step, so it bounds what any client could reach."""
+async def bare_stream(
+    target: Target, *, limit: int, page_size: int, loads: Callable[[bytes], Any] = json.loads
+) -> Sample:
+    """The limit: GET each page, parse it with ``loads``, follow ``next_page_url``; nothing
+    else, not even a per-record step, so it bounds what a sequential client could reach."""
     url: str | None = f"{target.url}/v1/Services/{target.service_sid}/Sessions?PageSize={page_size}"
     count = 0
     async with aiohttp.ClientSession(headers={"Authorization": basic_auth(target)}) as session:
@@ -63,7 +68,7 @@ async def bare_stream(target: Target, *, limit: int, page_size: int) -> Sample:
             async with session.get(URL(url, encoded=True)) as response:
                 response.raise_for_status()
                 body = await response.read()
-            page = json.loads(body)
+            page = loads(body)
             count += min(len(page["sessions"]), limit - count)
             url = page["meta"]["next_page_url"]
         return Sample(time.perf_counter() - started, count)

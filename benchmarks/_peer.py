@@ -50,7 +50,9 @@ def official_sessions(target: Target, http_client: AsyncTwilioHttpClient) -> Any
     return official_client(target, http_client).proxy.v1.services(target.service_sid).sessions
 
 
-async def peer_stream(target: Target, *, limit: int, page_size: int, work: float = 0.0) -> Sample:
+async def peer_stream(
+    target: Target, *, limit: int, page_size: int, work: float = 0.0, sync: bool = False
+) -> Sample:
     # Its aiohttp session is made in the constructor, so it must be made inside the loop.
     async with AsyncTwilioHttpClient() as http_client:
         sessions = (
@@ -60,7 +62,7 @@ async def peer_stream(target: Target, *, limit: int, page_size: int, work: float
         records: AsyncIterator[object] = await sessions.stream_async(
             limit=limit, page_size=page_size
         )
-        count = await consume(records, every=page_size, work=work)
+        count = await consume(records, every=page_size, work=work, sync=sync)
         return Sample(time.perf_counter() - started, count)
 
 

@@ -4,19 +4,33 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import time
 from collections.abc import AsyncIterable, Awaitable, Callable
 
 __all__ = ["consume", "run_pool"]
 
 
-async def consume(records: AsyncIterable[object], *, every: int, work: float) -> int:
-    """Count the records, sleeping ``work`` seconds after each ``every`` of them: a consumer
-    that writes each page's worth of records somewhere before asking for more."""
+def busy(seconds: float) -> None:
+    """Synchronous work that never yields to the loop (a sync driver, a CPU transform)."""
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        pass
+
+
+async def consume(
+    records: AsyncIterable[object], *, every: int, work: float, sync: bool = False
+) -> int:
+    """Count the records, working ``work`` seconds after each ``every`` of them: a consumer
+    that writes each page's worth of records somewhere before asking for more; ``sync``
+    makes that work a busy loop instead of an ``await asyncio.sleep``."""
     count = 0
     async for _record in records:
         count += 1
         if work and count % every == 0:
-            await asyncio.sleep(work)
+            if sync:
+                busy(work)
+            else:
+                await asyncio.sleep(work)
     return count
 
 

@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import re
+import sqlite3
 from collections.abc import Iterable, Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from twilio_proxy_async import Client
 from twilio_proxy_async._export import RESOURCES
+from twilio_proxy_async._export._schema import columns_of
 from twilio_proxy_async.testing import DemoData, Emulator
 
 # 2 services x 12 sessions: 2 + 6 + 24 + 48 + 48 + 1 = 129 records, in pages of 5 so that
 # every listing but the children's spans several pages.
 SMALL = DemoData(services=2, phone_numbers_per_service=3, sessions_per_service=12)
 PAGE_SIZE = 5
+MANIFEST = "export-manifest.json"
 _ORIGIN = re.compile(r"http://127\.0\.0\.1:\d+")
 
 Record = dict[str, Any]
@@ -65,16 +70,72 @@ def without_origin(record: Mapping[str, Any]) -> Record:
     return loaded
 
 
+def _from_cell(kind: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if kind == "json":
+        return json.loads(value)
+    if kind == "boolean":
+        return bool(value)
+    if kind == "timestamp" and not isinstance(value, str):
+        assert value.utcoffset() == timedelta(0), "a timestamp read back in UTC"
+        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return value
+
+
+def read_sqlite(path: Path, resource: str) -> list[Record]:
+    kinds = {column.name: column.kind for column in columns_of(resource)}
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        cursor = db.execute(f"SELECT * FROM {resource}")
+        names = [description[0] for description in cursor.description]
+        assert names == list(kinds), f"{resource}: columns"
+        return [
+            {name: _from_cell(kinds[name], value) for name, value in zip(names, row, strict=True)}
+            for row in cursor
+        ]
+
+
+def read_parquet(path: Path, resource: str) -> list[Record]:
+    import pyarrow.parquet as pq
+
+    kinds = {column.name: column.kind for column in columns_of(resource)}
+    rows = pq.read_table(path).to_pylist()
+    return [{name: _from_cell(kinds[name], row[name]) for name in kinds} for row in rows]
+
+
+def read_records(out_dir: Path, resource: str, fmt: str = "jsonl") -> list[Record]:
+    """A resource's exported records as JSON values, whatever the format."""
+    if fmt == "sqlite":
+        return read_sqlite(out_dir / "export.sqlite", resource)
+    if fmt == "parquet":
+        return read_parquet(out_dir / f"{resource}.parquet", resource)
+    if fmt == "csv":
+        kinds = {column.name: column.kind for column in columns_of(resource)}
+        return [
+            {
+                name: None
+                if cell == ""
+                else cell
+                if kinds[name] in ("text", "timestamp")
+                else json.loads(cell)
+                for name, cell in row.items()
+            }
+            for row in read_csv(out_dir / f"{resource}.csv")
+        ]
+    return read_jsonl(out_dir / f"{resource}.jsonl")
+
+
 def assert_exported_once(
     out_dir: Path,
     snapshot: Mapping[str, list[Record]],
     resources: Iterable[str] = RESOURCES,
     *,
     ignore_origin: bool = False,
+    fmt: str = "jsonl",
 ) -> None:
     """Every record of the snapshot, exactly once, exactly as the API serves it."""
     for resource in resources:
-        exported = read_jsonl(out_dir / f"{resource}.jsonl")
+        exported = read_records(out_dir, resource, fmt)
         expected = snapshot[resource]
         sids = [record["sid"] for record in exported]
         assert len(sids) == len(set(sids)), f"{resource}: duplicate records"
@@ -86,6 +147,13 @@ def assert_exported_once(
 
 def file_names(out_dir: Path) -> list[str]:
     return sorted(path.name for path in out_dir.iterdir())
+
+
+def data_files(out_dir: Path) -> list[str]:
+    """The files of a complete export but its manifest."""
+    names = file_names(out_dir)
+    assert MANIFEST in names, "a complete export has its manifest"
+    return [name for name in names if name != MANIFEST]
 
 
 def file_contents(out_dir: Path) -> dict[str, bytes]:

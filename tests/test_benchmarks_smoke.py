@@ -39,7 +39,7 @@ def _assert_sane(results: list[ScenarioResult], implementations: set[str]) -> No
             assert math.isfinite(check.measured) and check.measured > 0, check
     stream, overlap, concurrency, decode, memory = results
     # With orjson installed, the parsing scenarios also run ours on the stdlib parser.
-    parsers = {"ours, stdlib json"} if speedups_installed() else set()
+    parsers = {"ours, stdlib json", "bare aiohttp, orjson"} if speedups_installed() else set()
     assert {m.implementation for m in stream.measurements} == implementations | parsers
     assert all(m.count == SMOKE.stream_records for m in stream.measurements)
     assert all(m.count == SMOKE.overlap_pages * SMOKE.overlap_page for m in overlap.measurements)

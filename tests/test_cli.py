@@ -7,6 +7,7 @@ import asyncio
 import importlib.metadata
 import json
 import os
+import re
 import signal
 import sys
 from collections.abc import AsyncIterator
@@ -16,8 +17,8 @@ import pytest
 from export_support import (
     SMALL,
     assert_exported_once,
+    data_files,
     file_contents,
-    file_names,
     leftovers,
     read_jsonl,
 )
@@ -62,7 +63,7 @@ async def demo_snapshot(demo: DemoData) -> dict[str, list[dict[str, object]]]:
 async def test_export_demo_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "export-out"
     assert await run_cli("export", "--demo", "--demo-size", "small", "--out", str(out)) == 0
-    assert file_names(out) == sorted(f"{name}.jsonl" for name in RESOURCES)
+    assert data_files(out) == sorted(f"{name}.jsonl" for name in RESOURCES)
     assert_exported_once(out, await demo_snapshot(SMALL_DEMO), ignore_origin=True)
     captured = capsys.readouterr()
     assert captured.out == ""
@@ -84,7 +85,7 @@ async def test_export_with_credentials_csv_and_a_subset(
 ) -> None:
     argv = ["export", *account_args(emu), "--out", str(tmp_path), "--format", "csv"]
     assert await run_cli(*argv, "--resources", "services,sessions", "--page-size", "7") == 0
-    assert file_names(tmp_path) == ["services.csv", "sessions.csv"]
+    assert data_files(tmp_path) == ["services.csv", "sessions.csv"]
     rows = (tmp_path / "sessions.csv").read_text().splitlines()
     assert len(rows) == 1 + len(emu.snapshot()["sessions"])
     assert all(dict(r.query).get("PageSize") == "7" for r in emu.requests)
@@ -106,9 +107,9 @@ async def test_credentials_never_appear_in_any_output(
     wrong = "wrong-token-7a6b5c4d3e2f"
     assert await run_cli("export", *account_args(emu, wrong), "--out", str(tmp_path / "no")) == 1
     captured = capsys.readouterr()
-    written = b"".join(
-        [*file_contents(tmp_path / "ok").values(), *file_contents(tmp_path / "no").values()]
-    )
+    # The refused token saved nothing, so the directory it was to write is not even made.
+    assert not (tmp_path / "no").exists()
+    written = b"".join(file_contents(tmp_path / "ok").values())
     for secret in (TOKEN, wrong):
         assert secret not in captured.out and secret not in captured.err
         assert secret.encode() not in written
@@ -281,9 +282,12 @@ async def test_ctrl_c_exits_130_and_resume_completes(
     finally:
         code, _, err = await finish(process, signal.SIGINT)
     assert code == 130, err
-    assert err.strip().splitlines()[-1] == (
-        "error: interrupted: the pages exported so far are saved; rerun with --resume to continue"
-    )
+    last = err.strip().splitlines()[-1]
+    assert re.fullmatch(
+        rf"error: interrupted: [\d,]+ pages \([\d,]+ records\) are saved in {re.escape(str(out))};"
+        r" rerun with --resume to continue",
+        last,
+    ), last
     lines = journal.read_bytes().splitlines()
     assert all(json.loads(line) for line in lines)
 
@@ -291,3 +295,93 @@ async def test_ctrl_c_exits_130_and_resume_completes(
     assert "of them by the interrupted run" in capsys.readouterr().err
     demo = DemoData(services=2, phone_numbers_per_service=10, sessions_per_service=1500)
     assert_exported_once(out, await demo_snapshot(demo), ignore_origin=True)
+
+
+async def test_each_early_failure_leaves_a_directory_a_plain_run_accepts(
+    emu: Emulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (tmp_path / "a-file").write_text("keep")
+    closed_port = "http://127.0.0.1:9"  # discard: nothing listens there
+    failures = [
+        (["--page-size", "5000", *account_args(emu)], "--page-size must be within 1..1000"),
+        (["--page-size", "5000", "--demo"], "--page-size must be within 1..1000"),
+        ([*account_args(emu, "wrong-token-7a6b5c4d3e2f")], "AuthenticationError"),
+        (
+            ["--base-url", closed_port, "--account-sid", emu.account_sid, "--auth-token", TOKEN],
+            "TwilioConnectionError",
+        ),
+    ]
+    for extra, message in failures:
+        assert await run_cli("export", "--out", str(out), *extra) == 1
+        err = capsys.readouterr().err
+        assert message in err, err
+        assert "--resume" not in err and "demo data" not in err, err
+        assert os.listdir(out) == []
+    assert await run_cli("export", "--out", str(tmp_path / "a-file"), "--demo") == 1
+    assert "is not a directory" in capsys.readouterr().err
+    assert (tmp_path / "a-file").read_text() == "keep"
+    assert await run_cli("export", "--out", str(out), *account_args(emu)) == 0
+    assert_exported_once(out, emu.snapshot())
+
+
+async def test_resume_after_complete_says_so_and_a_plain_run_is_refused(
+    emu: Emulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["export", *account_args(emu), "--out", str(tmp_path)]
+    assert await run_cli(*argv, "--format", "csv") == 0
+    before = file_contents(tmp_path)
+    capsys.readouterr()
+    assert await run_cli(*argv, "--resume") == 0
+    assert capsys.readouterr().err == (
+        f"the export in {tmp_path} is complete (129 records): nothing to do\n"
+    )
+    assert await run_cli(*argv) == 1
+    err = capsys.readouterr().err
+    assert "holds a complete csv export" in err and "--overwrite" in err
+    assert file_contents(tmp_path) == before
+    assert await run_cli(*argv, "--overwrite", "--quiet") == 0
+    assert data_files(tmp_path) == sorted(f"{name}.jsonl" for name in RESOURCES)
+
+
+async def test_interrupted_while_publishing_resume_finishes_it(
+    emu: Emulator,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from twilio_proxy_async._export import _stores
+
+    publish = _stores.FileStore.publish
+    renamed: list[str] = []
+
+    def interrupted(self: _stores.FileStore) -> None:
+        # Ctrl-C between two renames: some files are published, the rest are not.
+        real_replace = os.replace
+
+        def replace_once(source: Path, target: Path) -> None:
+            if renamed:
+                raise KeyboardInterrupt
+            renamed.append(Path(target).name)
+            real_replace(source, target)
+
+        monkeypatch.setattr(_stores.os, "replace", replace_once)
+        try:
+            publish(self)
+        finally:
+            monkeypatch.setattr(_stores.os, "replace", real_replace)
+
+    monkeypatch.setattr(_stores.FileStore, "publish", interrupted)
+    argv = ["export", *account_args(emu), "--out", str(tmp_path)]
+    assert await run_cli(*argv) == 130
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"error: interrupted: every record is saved in {tmp_path}; rerun with --resume to "
+        "finish publishing the files (nothing is exported again)"
+    )
+    assert len(renamed) == 1
+    monkeypatch.setattr(_stores.FileStore, "publish", publish)
+    seen = len(emu.requests)
+    assert await run_cli(*argv, "--resume") == 0
+    assert len(emu.requests) == seen
+    assert_exported_once(tmp_path, emu.snapshot())

@@ -41,6 +41,10 @@ async def test_concurrency_limit_answers_429_beyond_the_limit(api: Api) -> None:
     for response in throttled:
         assert response.json["code"] == 20429
         assert response.headers["Retry-After"] == "1"
+        assert int(response.headers["Twilio-Concurrent-Requests"]) > 2
+    for response in responses:
+        assert 1 <= int(response.headers["Twilio-Concurrent-Requests"]) <= 8
+    assert max(int(r.headers["Twilio-Concurrent-Requests"]) for r in responses) >= 3
     stats = api.emulator.stats
     assert stats.faults_injected["concurrency_limit"] == len(throttled)
     assert stats.max_in_flight >= 3 and stats.in_flight == 0

@@ -13,8 +13,8 @@ from export_support import (
     assert_exported_once,
     client_for,
     csv_cell,
+    data_files,
     file_contents,
-    file_names,
     leftovers,
     read_csv,
     read_jsonl,
@@ -22,7 +22,8 @@ from export_support import (
 
 from twilio_proxy_async import Participant
 from twilio_proxy_async._export import RESOURCES, ExportError, run_export
-from twilio_proxy_async._export._writers import columns_of, record_json
+from twilio_proxy_async._export._schema import columns_of
+from twilio_proxy_async._export._writers import record_json
 from twilio_proxy_async.testing import DemoData, Emulator, Faults
 
 
@@ -39,7 +40,7 @@ async def test_every_record_exactly_once_as_the_api_serves_it(
         summary = await run_export(client, tmp_path, page_size=PAGE_SIZE)
     snapshot = emu.snapshot()
     assert_exported_once(tmp_path, snapshot)
-    assert file_names(tmp_path) == sorted(f"{r}.jsonl" for r in RESOURCES)
+    assert data_files(tmp_path) == sorted(f"{r}.jsonl" for r in RESOURCES)
     assert dict(summary.counts) == {name: len(snapshot[name]) for name in RESOURCES}
     assert summary.carried_over == 0
     assert summary.files["sessions"] == tmp_path / "sessions.jsonl"
@@ -54,17 +55,17 @@ async def test_jsonl_is_one_compact_object_per_line_with_utc_z_dates(
     first = json.loads(lines[0])
     assert lines[0] == json.dumps(first, separators=(",", ":"))
     assert first["date_created"].endswith("Z") and first["date_expiry"] is None
-    assert list(first) == columns_of("sessions")
+    assert list(first) == [column.name for column in columns_of("sessions")]
 
 
 async def test_csv_has_a_header_and_round_trips(emu: Emulator, tmp_path: Path) -> None:
     async with client_for(emu) as client:
         await run_export(client, tmp_path, fmt="csv", page_size=PAGE_SIZE)
     snapshot = emu.snapshot()
-    assert file_names(tmp_path) == sorted(f"{r}.csv" for r in RESOURCES)
+    assert data_files(tmp_path) == sorted(f"{r}.csv" for r in RESOURCES)
     for resource in RESOURCES:
         rows = read_csv(tmp_path / f"{resource}.csv")
-        assert list(rows[0]) == columns_of(resource)
+        assert list(rows[0]) == [column.name for column in columns_of(resource)]
         assert len(rows) == len({row["sid"] for row in rows}) == len(snapshot[resource])
         expected = {
             record["sid"]: {name: csv_cell(value) for name, value in record.items()}
@@ -81,7 +82,7 @@ async def test_a_subset_lists_its_parents_but_writes_only_itself(
 ) -> None:
     async with client_for(emu) as client:
         summary = await run_export(client, tmp_path, resources=["participants"], page_size=5)
-    assert file_names(tmp_path) == ["participants.jsonl"]
+    assert data_files(tmp_path) == ["participants.jsonl"]
     assert_exported_once(tmp_path, emu.snapshot(), ["participants"])
     assert list(summary.counts) == ["participants"]
 
@@ -156,13 +157,22 @@ async def test_resume_without_a_journal_starts_afresh(emu: Emulator, tmp_path: P
     assert_exported_once(tmp_path, emu.snapshot())
 
 
-async def test_a_finished_export_is_replaced_by_the_next(emu: Emulator, tmp_path: Path) -> None:
+async def test_files_of_unknown_origin_are_replaced_only_with_overwrite(
+    emu: Emulator, tmp_path: Path
+) -> None:
     (tmp_path / "services.jsonl").write_text('{"sid": "stale"}\n')
+    (tmp_path / "sessions.csv").write_text("sid\nstale\n")
+    (tmp_path / "notes.txt").write_text("mine")
     async with client_for(emu) as client:
-        await run_export(client, tmp_path, resources=["services"])
+        with pytest.raises(ExportError, match=r"services\.jsonl.*--overwrite"):
+            await run_export(client, tmp_path, resources=["services"])
+        assert not emu.requests
+        await run_export(client, tmp_path, resources=["services"], overwrite=True)
     assert [r["sid"] for r in read_jsonl(tmp_path / "services.jsonl")] == [
         s["sid"] for s in emu.snapshot()["services"]
     ]
+    # One export per directory: the CSV of another export does not stay beside the JSONL.
+    assert data_files(tmp_path) == ["notes.txt", "services.jsonl"]
 
 
 async def test_rejects_unknown_resources_and_formats(emu: Emulator, tmp_path: Path) -> None:

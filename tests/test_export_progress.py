@@ -131,3 +131,25 @@ async def test_an_export_reports_its_counts_and_elapsed_time(tmp_path: Path) -> 
     assert out.startswith(f"exported {sum(expected.values())} records in 0.0s")
     for name, count in expected.items():
         assert f"{name} " in out and f" {count} " in out
+
+
+def test_a_narrow_terminal_gets_a_line_that_fits() -> None:
+    stream, clock = Terminal(), Clock()
+    widths = iter([200, 80, 40, 12])
+    progress = Progress.for_stream(stream, clock=clock, width=lambda: next(widths))
+    names = ["services", "phone_numbers", "sessions", "participants", "interactions"]
+    progress.begin([*names, "chat_services"], {})
+    for name in names:
+        progress.add(name, 1_234_567)
+    drawn = []
+    for _ in range(4):
+        clock.now += 1.0
+        progress.tick()
+        drawn.append(stream.getvalue().rsplit("\r", 1)[1].removesuffix("\x1b[K"))
+    assert drawn[0].startswith("services 1,234,567  phone_numbers 1,234,567")
+    assert len(drawn[0]) < 200
+    # 80 columns: short labels and counts; never the last column (it would wrap).
+    assert drawn[1] == ("serv 1.2M phon 1.2M sess 1.2M part 1.2M inte 1.2M chat 0 | 6.2M 3.1M/s 2s")
+    # Narrower: the totals alone, then compact totals, then cut at the width.
+    assert drawn[2] == "6.2M 2.1M/s 3s"
+    assert drawn[3] == "6.2M 1.5M/s"

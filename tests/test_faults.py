@@ -427,8 +427,8 @@ async def test_a_malformed_record_is_a_validation_error_keeping_the_raw_page(
     assert raised.status == 200
     assert mentions in raised.reason
     assert raised.__cause__ is None and raised.__suppress_context__
-    # Every record of the pages before the bad one came first, in order.
-    assert [item.sid for item in seen] == [f"KS{n:032x}" for n in range(2)]
+    # Every record before the bad one (record 3, the second of page 2) came first, in order.
+    assert [item.sid for item in seen] == [f"KS{n:032x}" for n in range(3)]
 
 
 async def test_an_unknown_enum_value_is_kept_as_its_raw_string() -> None:

@@ -7,10 +7,11 @@ from collections.abc import Callable, Coroutine
 
 import pytest
 
-from twilio_proxy_async import AsyncPager, Cursor, Page, PageMeta, PaginationError
-from twilio_proxy_async._pagination import parse_page
+from twilio_proxy_async import AsyncPager, Cursor, PageMeta, PaginationError
+from twilio_proxy_async._pagination import MAX_EMPTY_PAGES, SEEN_WINDOW, RawPage, parse_page
 
 ORIGIN = "https://proxy.twilio.com"
+Fetch = Callable[[str, Callable[[], None] | None], Coroutine[object, None, RawPage[str]]]
 
 
 def url_of(index: int) -> str:
@@ -32,9 +33,11 @@ class Script:
     def index_of(self, url: str) -> int:
         return int(url.split("Page=")[1].split("&")[0])
 
-    async def fetch(self, url: str) -> Page[str]:
+    async def fetch(self, url: str, on_sent: Callable[[], None] | None) -> RawPage[str]:
         index = self.index_of(url)
         self.started.append(index)
+        if on_sent is not None:
+            on_sent()
         gate = self.gates.get(index)
         try:
             if gate is not None:
@@ -47,13 +50,16 @@ class Script:
         self.fetched.append(index)
         items = [f"r{index}.{n}" for n in range(self.per_page)]
         next_url = url_of(index + 1) if index + 1 < self.pages else None
-        return Page(
-            items=items,
-            url=url,
-            meta=PageMeta(
-                key="services", page=index, page_size=self.per_page, next_page_url=next_url
-            ),
-        )
+        meta = PageMeta(key="services", page=index, page_size=self.per_page, next_page_url=next_url)
+        return raw_page(url, meta, items)
+
+
+def raw_page(
+    url: str, meta: PageMeta, items: list[str], error: Exception | None = None
+) -> RawPage[str]:
+    """A fetched page; ``error`` makes it malformed at the first record after ``items``."""
+    size = len(items) + (error is not None)
+    return RawPage(url=url, meta=meta, size=size, extract=lambda: (list(items), error))
 
 
 def same_origin(url: str) -> str:
@@ -63,7 +69,7 @@ def same_origin(url: str) -> str:
 
 
 def pager(script: Script, *, limit: int | None = None, prefetch: bool = True) -> AsyncPager[str]:
-    fetch: Callable[[str], Coroutine[object, None, Page[str]]] = script.fetch
+    fetch: Fetch = script.fetch
     return AsyncPager(fetch, url_of(0), follow=same_origin, limit=limit, prefetch=prefetch)
 
 
@@ -191,8 +197,8 @@ async def test_aclose_twice_and_iteration_after_close() -> None:
 
 
 async def test_repeated_next_page_url_is_an_error_after_the_page_records() -> None:
-    async def looping(url: str) -> Page[str]:
-        return Page(items=["a"], url=url, meta=PageMeta(key="k", next_page_url=url_of(0)))
+    async def looping(url: str, on_sent: Callable[[], None] | None) -> RawPage[str]:
+        return raw_page(url, PageMeta(key="k", next_page_url=url_of(0)), ["a"])
 
     source = AsyncPager(looping, url_of(0), follow=same_origin)
     assert await anext(source) == "a"
@@ -201,15 +207,15 @@ async def test_repeated_next_page_url_is_an_error_after_the_page_records() -> No
 
 
 async def test_next_page_on_another_origin_is_refused_after_the_page_records() -> None:
-    async def hostile(url: str) -> Page[str]:
+    async def hostile(url: str, on_sent: Callable[[], None] | None) -> RawPage[str]:
         meta = PageMeta(key="k", next_page_url="https://evil.example/v1/Services?Page=1")
-        return Page(items=["a", "b"], url=url, meta=meta)
+        return raw_page(url, meta, ["a", "b"])
 
     calls: list[str] = []
 
-    async def fetch(url: str) -> Page[str]:
+    async def fetch(url: str, on_sent: Callable[[], None] | None) -> RawPage[str]:
         calls.append(url)
-        return await hostile(url)
+        return await hostile(url, on_sent)
 
     source = AsyncPager(fetch, url_of(0), follow=same_origin)
     assert [await anext(source), await anext(source)] == ["a", "b"]
@@ -293,9 +299,9 @@ def test_parse_page_refuses_other_shapes(body: object, message: str) -> None:
 
 
 async def test_cursor_is_not_exhausted_while_a_refused_next_page_is_pending() -> None:
-    async def hostile(url: str) -> Page[str]:
+    async def hostile(url: str, on_sent: Callable[[], None] | None) -> RawPage[str]:
         meta = PageMeta(key="k", next_page_url="https://evil.example/v1/Services?Page=1")
-        return Page(items=["a", "b"], url=url, meta=meta)
+        return raw_page(url, meta, ["a", "b"])
 
     source = AsyncPager(hostile, url_of(0), follow=same_origin)
     with pytest.raises(PaginationError):
@@ -306,3 +312,124 @@ async def test_cursor_is_not_exhausted_while_a_refused_next_page_is_pending() ->
     with pytest.raises(PaginationError):
         await anext(resumed)
     await resumed.aclose()
+
+
+async def test_making_a_page_current_waits_until_the_next_request_is_written() -> None:
+    events: list[str] = []
+
+    async def fetch(url: str, on_sent: Callable[[], None] | None) -> RawPage[str]:
+        index = int(url.split("Page=")[1].split("&")[0])
+        if on_sent is not None:
+            # A few loop passes stand in for the transport getting the request out.
+            for _ in range(3):
+                await asyncio.sleep(0)
+            events.append(f"sent {index}")
+            on_sent()
+        await asyncio.Event().wait() if index == 1 else None
+        meta = PageMeta(key="services", next_page_url=url_of(index + 1))
+        return raw_page(url, meta, [f"r{index}"])
+
+    source = AsyncPager(fetch, url_of(0), follow=same_origin)
+    assert await anext(source) == "r0"
+    # Control came back without the caller awaiting anything: page 1 was already out.
+    assert events == ["sent 1"]
+    await source.aclose()
+
+
+async def test_a_malformed_record_ends_the_listing_after_the_records_before_it() -> None:
+    broken = ValueError("record 1 is malformed")
+
+    async def fetch(url: str, on_sent: Callable[[], None] | None) -> RawPage[str]:
+        index = int(url.split("Page=")[1].split("&")[0])
+        meta = PageMeta(key="services", next_page_url=url_of(index + 1))
+        if index == 1:
+            return raw_page(url, meta, ["r1.0"], broken)
+        return raw_page(url, meta, [f"r{index}.0", f"r{index}.1"])
+
+    source = AsyncPager(fetch, url_of(0), follow=same_origin)
+    seen: list[str] = []
+    with pytest.raises(ValueError, match="record 1") as raised:
+        async for record in source:
+            seen.append(record)
+    assert raised.value is broken
+    assert seen == ["r0.0", "r0.1", "r1.0"]
+    assert source.cursor == Cursor(url_of(1), 1)
+    with pytest.raises(ValueError, match="record 1"):
+        await anext(source)
+    await source.aclose()
+
+    whole = AsyncPager(fetch, url_of(0), follow=same_origin).pages()
+    assert list((await anext(whole)).items) == ["r0.0", "r0.1"]
+    # A page is delivered whole or not at all.
+    with pytest.raises(ValueError, match="record 1"):
+        await anext(whole)
+
+
+async def test_a_malformed_page_cancels_the_prefetch_it_had_sent() -> None:
+    script = Script(4)
+    script.gates[2] = asyncio.Event()
+    original = script.fetch
+
+    async def fetch(url: str, on_sent: Callable[[], None] | None) -> RawPage[str]:
+        page = await original(url, on_sent)
+        if script.index_of(url) == 1:
+            return raw_page(url, page.meta, ["r1.0"], ValueError("bad record"))
+        return page
+
+    source = AsyncPager(fetch, url_of(0), follow=same_origin)
+    seen = []
+    with pytest.raises(ValueError, match="bad record"):
+        async for record in source:
+            seen.append(record)
+    await asyncio.sleep(0)
+    assert seen == [*records(1), "r1.0"]
+    assert script.started == [0, 1, 2]
+    assert script.cancelled == [2]
+
+
+async def test_dropping_the_pager_after_a_break_cancels_the_prefetch() -> None:
+    script = Script(3)
+    script.gates[1] = asyncio.Event()
+    async for _record in pager(script):
+        break
+    # No aclose(), no async with: the pager is gone, and its prefetch with it.
+    await asyncio.sleep(0)
+    assert script.started == [0, 1]
+    assert script.cancelled == [1]
+
+
+async def test_endless_empty_pages_stop_with_a_pagination_error() -> None:
+    fetched: list[int] = []
+
+    async def empty(url: str, on_sent: Callable[[], None] | None) -> RawPage[str]:
+        index = int(url.split("Page=")[1].split("&")[0])
+        fetched.append(index)
+        return raw_page(url, PageMeta(key="k", next_page_url=url_of(index + 1)), [])
+
+    source = AsyncPager(empty, url_of(0), follow=same_origin)
+    with pytest.raises(PaginationError, match=f"{MAX_EMPTY_PAGES} empty pages in a row"):
+        await anext(source)
+    assert fetched == list(range(MAX_EMPTY_PAGES))
+
+
+async def test_empty_pages_between_records_are_followed() -> None:
+    async def sparse(url: str, on_sent: Callable[[], None] | None) -> RawPage[str]:
+        index = int(url.split("Page=")[1].split("&")[0])
+        next_url = url_of(index + 1) if index < 3 * MAX_EMPTY_PAGES else None
+        items = [f"r{index}"] if index % (MAX_EMPTY_PAGES - 1) == 0 else []
+        return raw_page(url, PageMeta(key="k", next_page_url=next_url), items)
+
+    got = await collect(AsyncPager(sparse, url_of(0), follow=same_origin))
+    assert got == [f"r{n}" for n in range(0, 3 * MAX_EMPTY_PAGES + 1, MAX_EMPTY_PAGES - 1)]
+
+
+def test_seen_urls_remember_a_bounded_window() -> None:
+    from twilio_proxy_async._pages import SeenUrls
+
+    seen = SeenUrls(SEEN_WINDOW)
+    for index in range(SEEN_WINDOW * 3):
+        seen.add(url_of(index))
+    assert len(seen._members) == len(seen._order) == SEEN_WINDOW
+    assert url_of(SEEN_WINDOW * 3 - 1) in seen
+    assert url_of(SEEN_WINDOW * 2) in seen
+    assert url_of(SEEN_WINDOW * 2 - 1) not in seen

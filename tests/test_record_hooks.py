@@ -8,6 +8,7 @@ from enum import Enum
 from typing import Any
 
 import attrs
+import cattrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -152,3 +153,26 @@ def test_unknown_enum_values_are_kept_raw_on_the_fast_path() -> None:
     session = record_structurer(Session)(record)
     assert session.status == "hibernating"
     assert isinstance(session.mode, Enum)
+
+
+_BUILT: list[str] = []
+
+
+@attrs.frozen(kw_only=True)
+class _Counted:
+    """A model whose __init__ does more than store and validate: it must still run."""
+
+    sid: str
+
+    def __attrs_post_init__(self) -> None:
+        _BUILT.append(self.sid)
+
+
+def test_slots_are_filled_directly_only_when_init_does_nothing_more() -> None:
+    assert _generate(_Counted) is not None
+    record_structurer(_Counted)({"sid": "x"})
+    assert _BUILT == ["x"]
+    session = record_structurer(Session)({"sid": "KC" + "a" * 32, "service_sid": None})
+    assert session == Session(sid="KC" + "a" * 32)
+    with pytest.raises(cattrs.ClassValidationError):
+        record_structurer(Session)({"sid": "KC" + "a" * 31})

@@ -14,14 +14,20 @@ import shlex
 import signal
 import sys
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import TextIO
 
 from ._client import Client
 from ._config import is_loopback
 from ._exceptions import ConfigurationError
-from ._export import FORMATS, RESOURCES, ExportError, Progress, run_export
-from ._export._journal import JOURNAL_NAME, read_header
+from ._export import (
+    FORMATS,
+    RESOURCES,
+    ExportError,
+    PreparedExport,
+    Progress,
+    describe,
+    prepare_export,
+)
 from ._version import __version__
 from .testing import DemoData, Emulator, Faults
 
@@ -115,9 +121,13 @@ def _add_export(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         ),
     )
     export.add_argument("--out", default="export-out", help="output directory (export-out)")
-    export.add_argument("--format", choices=FORMATS, help="file format (jsonl)")
-    export.add_argument(
+    export.add_argument("--format", choices=FORMATS, help="jsonl (default), csv, sqlite or parquet")
+    existing = export.add_mutually_exclusive_group()
+    existing.add_argument(
         "--resume", action="store_true", help="continue the interrupted export in --out"
+    )
+    existing.add_argument(
+        "--overwrite", action="store_true", help="replace the export --out already holds"
     )
     export.add_argument(
         "--demo", action="store_true", help="export demo data from the embedded emulator"
@@ -156,7 +166,10 @@ def _add_emulator(commands: argparse._SubParsersAction[argparse.ArgumentParser])
         description=(
             "Serve the stateful emulator until SIGINT or SIGTERM. Prints TWILIO_BASE_URL, "
             "TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_API_KEY and TWILIO_API_SECRET as "
-            "shell assignments first."
+            "shell assignments first. Records no requests. With those credentials, POST "
+            "/_emulator/simulate/message (From, To, Body) or /_emulator/simulate/call (From, "
+            "To) runs an inbound message or call through the Proxy flow, calling the "
+            "Service's webhooks on loopback; GET /_emulator/delivered lists what arrived."
         ),
     )
     emulator.add_argument("--host", default="127.0.0.1", help="address to bind (127.0.0.1)")
@@ -200,23 +213,46 @@ def _has_credentials(args: argparse.Namespace) -> bool:
     return any(flags) or any(os.environ.get(name) for name in _CREDENTIAL_VARIABLES)
 
 
-def _demo_counts(args: argparse.Namespace) -> dict[str, int]:
+def _demo_counts(args: argparse.Namespace, prepared: PreparedExport) -> dict[str, int]:
     """The demo to seed: as asked, else as the interrupted demo export in --out had it."""
     if args.demo_size is not None:
         return dict(args.demo_size)
-    journal = Path(args.out) / JOURNAL_NAME
-    if args.resume and journal.exists():
-        source = read_header(journal).source
-        if source.get("kind") == "demo":
-            return {name: int(source[name]) for name in _DEMO_FIELDS if name in source}
+    header = prepared.header
+    if header is not None and header.source.get("kind") == "demo":
+        return {name: int(header.source[name]) for name in _DEMO_FIELDS if name in header.source}
     return dict(_DEMO_SIZES["medium"])
 
 
-async def _export(args: argparse.Namespace, progress: Progress) -> None:
+def _twilio_client(args: argparse.Namespace) -> tuple[Client, dict[str, str | int]]:
+    base_url = args.base_url or os.environ.get("TWILIO_BASE_URL") or None
+    client = Client(
+        args.account_sid,
+        args.auth_token,
+        api_key=args.api_key,
+        api_secret=args.api_secret,
+        region=args.region,
+        edge=args.edge,
+        base_url=base_url,
+        max_concurrency=args.max_concurrency,
+    )
+    source: dict[str, str | int] = {
+        "kind": "twilio",
+        "account_sid": client.account_sid,
+        "region": args.region or os.environ.get("TWILIO_REGION") or "",
+        "edge": args.edge or os.environ.get("TWILIO_EDGE") or "",
+        "base_url": base_url or "",
+    }
+    return client, source
+
+
+async def _export(args: argparse.Namespace, prepared: PreparedExport, progress: Progress) -> None:
     async with contextlib.AsyncExitStack() as stack:
-        source: dict[str, str | int]
-        if args.demo or not _has_credentials(args):
-            counts = _demo_counts(args)
+        demo_mode = args.demo or not _has_credentials(args)
+        if demo_mode:
+            counts = _demo_counts(args, prepared)
+            source: dict[str, str | int] = {"kind": "demo", **counts}
+            # Checked before the emulator starts: a mismatch is refused with nothing begun.
+            prepared.check_source(source)
             demo = _demo_data(counts)
             emu = await stack.enter_async_context(Emulator(demo=demo))
             progress.note(
@@ -229,58 +265,59 @@ async def _export(args: argparse.Namespace, progress: Progress) -> None:
                 base_url=emu.url,
                 max_concurrency=args.max_concurrency,
             )
-            source = {"kind": "demo", **counts}
         else:
-            base_url = args.base_url or os.environ.get("TWILIO_BASE_URL") or None
-            client = Client(
-                args.account_sid,
-                args.auth_token,
-                api_key=args.api_key,
-                api_secret=args.api_secret,
-                region=args.region,
-                edge=args.edge,
-                base_url=base_url,
-                max_concurrency=args.max_concurrency,
-            )
-            source = {
-                "kind": "twilio",
-                "account_sid": client.account_sid,
-                "region": args.region or os.environ.get("TWILIO_REGION") or "",
-                "edge": args.edge or os.environ.get("TWILIO_EDGE") or "",
-                "base_url": base_url or "",
-            }
+            client, source = _twilio_client(args)
+            prepared.check_source(source)
         await stack.enter_async_context(client)
-        await run_export(
+        await prepared.run(
             client,
-            args.out,
-            fmt=args.format,
-            resume=args.resume,
-            resources=args.resources,
-            page_size=args.page_size,
-            workers=args.max_concurrency,
             progress=progress,
             source=source,
             # A freshly started emulator cannot read the page tokens of the one before it.
-            stale_cursors=source["kind"] == "demo",
+            stale_cursors=demo_mode,
         )
 
 
 def _export_command(args: argparse.Namespace) -> int:
     progress = Progress.for_stream(sys.stderr, quiet=args.quiet)
-    saved = "the pages exported so far are saved; rerun with --resume to continue"
     try:
-        asyncio.run(_export(args, progress))
-    except KeyboardInterrupt:
-        progress.close()
-        _error(f"interrupted: {saved}")
-        return EXIT_INTERRUPTED
-    except (ExportError, ConfigurationError) as exc:
+        prepared = prepare_export(
+            args.out,
+            fmt=args.format,
+            resume=args.resume,
+            overwrite=args.overwrite,
+            resources=args.resources,
+            page_size=args.page_size,
+            workers=args.max_concurrency,
+        )
+    except ExportError as exc:
         _error(str(exc))
         return EXIT_FAILURE
-    except Exception as exc:
-        _error(f"export failed: {type(exc).__name__}: {exc}; {saved}")
-        return EXIT_FAILURE
+    with prepared:
+        if prepared.complete:
+            progress.note(f"{describe(prepared.found, prepared.out_dir)}: nothing to do")
+            return 0
+        try:
+            asyncio.run(_export(args, prepared, progress))
+        except KeyboardInterrupt:
+            progress.close()
+            _error(f"interrupted: {_state_after(prepared)}")
+            return EXIT_INTERRUPTED
+        except (ExportError, ConfigurationError) as exc:
+            progress.close()
+            _error(f"{exc}; {_state_after(prepared)}")
+            return EXIT_FAILURE
+        except Exception as exc:
+            progress.close()
+            _error(f"export failed: {type(exc).__name__}: {exc}; {_state_after(prepared)}")
+            return EXIT_FAILURE
     return 0
+
+
+def _state_after(prepared: PreparedExport) -> str:
+    # A failure before the run began (the emulator, the credentials) left the directory
+    # as the run found it.
+    return describe(prepared.after_failure or prepared.found, prepared.out_dir)
 
 
 def _emulator_settings(args: argparse.Namespace) -> tuple[DemoData | None, Faults]:

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from contextvars import ContextVar
+from types import SimpleNamespace
 from typing import Protocol
 
 import aiohttp
@@ -30,6 +32,7 @@ __all__ = [
     "RawResponse",
     "ResponseTooLarge",
     "SendError",
+    "request_written",
 ]
 
 # The largest page Twilio sends (1,000 Proxy records, or 100 Chat Services) is a few MB;
@@ -44,6 +47,31 @@ _CONNECT_SHARE = 0.9
 
 # An error message quotes at most this much of what aiohttp said.
 _REASON_LIMIT = 300
+
+
+# Set (by Transport, for the pager's prefetch) while a request whose caller wants to know the
+# moment it was written is being sent; an HTTPTransport with ``reports_written = True`` calls
+# it then, as AiohttpTransport does.
+request_written: ContextVar[Callable[[], None] | None] = ContextVar("request_written", default=None)
+
+
+async def _on_request_headers_sent(
+    _session: aiohttp.ClientSession,
+    _context: SimpleNamespace,
+    _params: aiohttp.TraceRequestHeadersSentParams,
+) -> None:
+    # aiohttp fires this in the same step that hands the request's bytes to the socket (a
+    # bodiless GET is written right after, with no await between), so whoever this wakes
+    # runs only once the request is on the wire.
+    notify = request_written.get()
+    if notify is not None:
+        notify()
+
+
+# Carried by the session AiohttpTransport makes for itself.
+_WRITTEN_TRACE = aiohttp.TraceConfig()
+_WRITTEN_TRACE.on_request_headers_sent.append(_on_request_headers_sent)
+_WRITTEN_TRACE.freeze()
 
 
 @attrs.frozen
@@ -124,6 +152,8 @@ class AiohttpTransport:
     """``HTTPTransport`` over aiohttp: its own session (made inside the running loop on
     first use, closed by ``aclose``) or a lent one (used, never closed)."""
 
+    reports_written = True
+
     def __init__(
         self,
         session: aiohttp.ClientSession | None = None,
@@ -168,6 +198,8 @@ class AiohttpTransport:
                 # Redirects are never followed; cookies have no use for an API client.
                 cookie_jar=aiohttp.DummyCookieJar(),
                 auto_decompress=True,
+                # Tells the pager when its prefetch is on the wire (see request_written).
+                trace_configs=[_WRITTEN_TRACE],
             )
         return self._own
 
@@ -180,7 +212,13 @@ class AiohttpTransport:
         *,
         time_limit: float,
     ) -> RawResponse:
-        session = self._session_for(asyncio.get_running_loop())
+        loop = asyncio.get_running_loop()
+        session = self._session_for(loop)
+        notify = request_written.get()
+        if notify is not None and session is self._lent:
+            # A lent session carries no trace of ours. Callbacks run in order once this task
+            # first yields: on a pooled connection, that is after the request was written.
+            loop.call_soon(notify)
         failure: SendError
         try:
             return await self._exchange(session, method, url, headers, body, time_limit)

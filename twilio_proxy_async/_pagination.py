@@ -1,124 +1,61 @@
-"""Pages and the prefetching pager.
+"""The prefetching pager: a listing's records, with the next page on the wire while you work.
 
-The pager knows one callable, ``fetch_page(url) -> Page``; it never sees HTTP. While the
-caller works through page N, exactly one task fetches page N+1, so a consumer that does
-work per page waits about max(latency, work) per page rather than their sum.
+The pager knows one callable, ``fetch_page(url, on_sent) -> RawPage`` (HTTP, JSON and the
+page's meta), and each page's own ``extract`` (building its models): azure-core's seam. When
+page N becomes current, the pager requests page N+1, waits until that request was written
+(``on_sent``, bounded by ``SEND_WAIT``), and only then builds page N's models and returns.
+So the server works on page N+1 while page N is decoded and while the caller works on it,
+whether or not the caller ever awaits: a consumer waits about max(latency, work) per page.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine
 from types import TracebackType
-from typing import Generic, Self, TypeVar
-
-import attrs
+from typing import Any, Generic, Self, TypeVar
 
 from ._exceptions import InvalidParameterError, PaginationError
+from ._pages import Cursor, Page, PageMeta, RawPage, SeenUrls, parse_page
 
-__all__ = ["AsyncPager", "Cursor", "Page", "PageMeta", "parse_page"]
+__all__ = [
+    "MAX_EMPTY_PAGES",
+    "SEEN_WINDOW",
+    "SEND_WAIT",
+    "AsyncPager",
+    "Cursor",
+    "Page",
+    "PageMeta",
+    "RawPage",
+    "parse_page",
+]
 
 T = TypeVar("T")
 
+# How long making a page current may wait for the next page's request to be written. Only a
+# fresh connection (TCP and TLS handshakes) takes more than a loop pass; past this the network
+# is in trouble and the caller gets its records instead of waiting on it.
+SEND_WAIT = 1.0
+# Twilio does not hand out empty pages that lead on; a server doing it a hundred times in a
+# row is broken or hostile, and following it forever would never yield a record.
+MAX_EMPTY_PAGES = 100
+# Next-page URLs remembered to catch a loop: a listing that jumps back to any of its last
+# thousand pages is refused, in memory that stays flat however long the listing is.
+SEEN_WINDOW = 1000
 
-@attrs.frozen(kw_only=True)
-class PageMeta:
-    """The ``meta`` object of a Twilio list answer."""
-
-    key: str
-    page: int | None = None
-    page_size: int | None = None
-    url: str | None = None
-    first_page_url: str | None = None
-    previous_page_url: str | None = None
-    next_page_url: str | None = None
-
-
-@attrs.frozen(kw_only=True)
-class Page(Generic[T]):
-    """One page of a listing: its records and where it sits in the sequence."""
-
-    items: Sequence[T]
-    url: str
-    meta: PageMeta
-
-    @property
-    def next_page_url(self) -> str | None:
-        return self.meta.next_page_url
-
-    @property
-    def previous_page_url(self) -> str | None:
-        return self.meta.previous_page_url
-
-    @property
-    def page(self) -> int | None:
-        return self.meta.page
-
-    @property
-    def page_size(self) -> int | None:
-        return self.meta.page_size
+FetchPage = Callable[[str, Callable[[], None] | None], Coroutine[Any, Any, RawPage[T]]]
 
 
-def _optional_str(meta: Mapping[str, object], name: str) -> str | None:
-    value = meta.get(name)
-    if value is None or isinstance(value, str):
-        return value
-    raise ValueError(f"meta.{name} must be a string or null, got {value!r}")
+def _settled(sent: asyncio.Event) -> Callable[[asyncio.Task[Any]], None]:
+    def done(task: asyncio.Task[Any]) -> None:
+        # A prefetch that ended (failed, refused, answered) will not be written any more.
+        sent.set()
+        # One the consumer abandons may fail with nobody awaiting it; reading its outcome
+        # keeps the loop from logging "exception never retrieved".
+        if not task.cancelled():
+            task.exception()
 
-
-def _optional_int(meta: Mapping[str, object], name: str) -> int | None:
-    value = meta.get(name)
-    if value is None or type(value) is int:
-        return value
-    raise ValueError(f"meta.{name} must be an integer or null, got {value!r}")
-
-
-def parse_page(body: object, default_key: str) -> tuple[list[object], PageMeta]:
-    """Split a decoded list answer into its raw records and its meta.
-
-    The records sit under ``meta.key`` (Twilio names it; MessageInteractions use
-    ``interactions``), falling back to the resource's usual key when meta omits it.
-    Raises ValueError on any other shape: a page is never silently read as empty.
-    """
-    if not isinstance(body, dict):
-        raise ValueError("a list answer must be a JSON object")
-    meta = body.get("meta")
-    if not isinstance(meta, dict):
-        raise ValueError("a list answer must have a 'meta' object")
-    key = meta.get("key", default_key)
-    if not isinstance(key, str):
-        raise ValueError(f"meta.key must be a string, got {key!r}")
-    records = body.get(key)
-    if not isinstance(records, list):
-        raise ValueError(f"a list answer must have a {key!r} array")
-    parsed = PageMeta(
-        key=key,
-        page=_optional_int(meta, "page"),
-        page_size=_optional_int(meta, "page_size"),
-        url=_optional_str(meta, "url"),
-        first_page_url=_optional_str(meta, "first_page_url"),
-        previous_page_url=_optional_str(meta, "previous_page_url"),
-        next_page_url=_optional_str(meta, "next_page_url"),
-    )
-    return records, parsed
-
-
-@attrs.frozen
-class Cursor:
-    """Where a stopped listing resumes: the page URL and how many of its records were taken.
-
-    Plain strings and ints, so it can be saved as JSON and handed back to ``resume``.
-    """
-
-    page_url: str
-    offset: int = 0
-
-
-def _retrieve(task: asyncio.Task[object]) -> None:
-    # A prefetch the consumer abandons may fail or be cancelled with nobody awaiting it;
-    # reading its outcome here keeps the loop from logging "exception never retrieved".
-    if not task.cancelled():
-        task.exception()
+    return done
 
 
 class AsyncPager(Generic[T]):
@@ -126,11 +63,16 @@ class AsyncPager(Generic[T]):
 
     Use ``async for record in pager``, or ``async with pager as records`` for deterministic
     cleanup, or ``pager.pages()`` for whole pages. ``cursor`` tells where to ``resume``.
+    Dropping the pager (a ``break`` out of ``async for`` without ``async with``) cancels the
+    prefetch in flight.
     """
+
+    # Read by __del__, which also runs when __init__ refused its arguments.
+    _pending: asyncio.Task[RawPage[T]] | None = None
 
     def __init__(
         self,
-        fetch_page: Callable[[str], Coroutine[object, None, Page[T]]],
+        fetch_page: FetchPage[T],
         first_url: str,
         *,
         follow: Callable[[str], str],
@@ -144,13 +86,22 @@ class AsyncPager(Generic[T]):
         self._limit = limit
         self._prefetch = prefetch
         self._next_url: str | None = first_url
-        self._seen_urls: set[str] = set()
-        self._pending: asyncio.Task[Page[T]] | None = None
-        self._deferred: PaginationError | None = None
-        self._page: Page[T] | None = None
+        self._seen = SeenUrls(SEEN_WINDOW)
+        self._sent = asyncio.Event()
+        self._deferred: Exception | None = None
+        self._raw: RawPage[T] | None = None
+        self._items: list[T] = []
+        self._built = True
+        self._broken = False
+        self._empty_run = 0
         self._offset = 0
+        # Records of the current page below this index go out with no further check: the
+        # per-record path is one comparison (it is most of a fast listing's iteration cost).
+        self._ready = 0
         self._skip = 0
+        # Records handed out, not counting those of the current page past _counted_from.
         self._yielded = 0
+        self._counted_from = 0
         self._started = False
         self._closed = False
 
@@ -161,7 +112,7 @@ class AsyncPager(Generic[T]):
     @property
     def records_yielded(self) -> int:
         """Records handed to the caller so far."""
-        return self._yielded
+        return self._yielded + self._offset - self._counted_from
 
     @property
     def cursor(self) -> Cursor | None:
@@ -170,11 +121,13 @@ class AsyncPager(Generic[T]):
         Valid at any point, after a break, an error or ``aclose()`` too: a new pager
         ``resume``d from it yields exactly the records this one has not.
         """
-        page = self._page
-        if page is not None and (self._offset < len(page.items) or self._deferred is not None):
-            # With a refused next-page URL pending, the listing is not exhausted: resuming
-            # re-reads this page past its records and meets the same refusal again.
-            return Cursor(page.url, self._offset)
+        raw = self._raw
+        if raw is not None and (
+            not self._built or self._offset < len(self._items) or self._deferred is not None
+        ):
+            # With an error pending (a refused next-page URL, a malformed record), the listing
+            # is not exhausted: resuming re-reads this page and meets the same error again.
+            return Cursor(raw.url, self._offset)
         if self._next_url is not None:
             return Cursor(self._next_url, self._skip)
         return None
@@ -193,62 +146,110 @@ class AsyncPager(Generic[T]):
         return self
 
     async def __anext__(self) -> T:
-        self._started = True
+        offset = self._offset
+        if offset < self._ready:
+            self._offset = offset + 1
+            return self._items[offset]
+        return await self._next_record()
+
+    async def _next_record(self) -> T:
         while True:
-            if self._closed or (self._limit is not None and self._yielded >= self._limit):
+            if self._closed or (self._limit is not None and self.records_yielded >= self._limit):
                 await self.aclose()
                 raise StopAsyncIteration
-            page = self._page
-            if page is not None and self._offset < len(page.items):
-                record = page.items[self._offset]
-                self._offset += 1
-                self._yielded += 1
-                return record
+            offset = self._offset
+            if offset < self._ready:
+                self._offset = offset + 1
+                return self._items[offset]
             if not await self._advance():
                 await self.aclose()
                 raise StopAsyncIteration
 
     def pages(self) -> AsyncIterator[Page[T]]:
-        """Whole pages instead of records (``limit`` still trims the last one)."""
+        """Whole pages instead of records (``limit`` still trims the last one).
+
+        A page with a malformed record is not delivered in part: its error is raised instead.
+        """
         return _PageStream(self)
 
     async def _next_page(self) -> Page[T] | None:
         """The next page, trimmed to ``limit``, or None at the end."""
-        self._started = True
-        if self._closed or (self._limit is not None and self._yielded >= self._limit):
+        if self._closed or (self._limit is not None and self.records_yielded >= self._limit):
             return None
         if not await self._advance():
             return None
-        page = self._page
-        assert page is not None
-        items = page.items[self._offset :]
+        if self._broken:
+            assert self._deferred is not None
+            raise self._deferred
+        raw = self._raw
+        assert raw is not None
+        items = self._items[self._offset :]
         if self._limit is not None:
             items = items[: self._limit - self._yielded]
-        self._offset = len(page.items)
+        self._offset = self._counted_from = len(self._items)
         self._yielded += len(items)
-        if len(items) == len(page.items):
-            return page
-        return attrs.evolve(page, items=items)
+        return Page(items=items, url=raw.url, meta=raw.meta)
 
     async def _advance(self) -> bool:
         """Make the next page current; False when there is none."""
+        self._started = True
+        if not self._built:
+            # Fetched before a cancellation reached the caller while it waited for the
+            # prefetch to go out: this page is still the current one.
+            self._build()
+            return True
         if self._deferred is not None:
             raise self._deferred
         url = self._next_url
         if url is None:
             return False
         pending, self._pending = self._pending, None
-        page = await (pending if pending is not None else self._fetch_page(url))
+        raw = await (pending if pending is not None else self._fetch_page(url, None))
         self._next_url = None
-        self._page = page
-        self._offset, self._skip = self._skip, 0
-        self._seen_urls.add(url)
-        self._plan_next(page)
+        self._raw = raw
+        self._items = []
+        self._built = False
+        self._yielded = self.records_yielded
+        self._ready = 0
+        self._offset = self._counted_from = self._skip
+        self._skip = 0
+        self._seen.add(url)
+        self._plan_next(raw)
+        if self._pending is not None and not self._sent.is_set():
+            try:
+                async with asyncio.timeout(SEND_WAIT):
+                    await self._sent.wait()
+            except TimeoutError:
+                pass
+        self._build()
         return True
 
-    def _plan_next(self, page: Page[T]) -> None:
-        raw_next = page.next_page_url
+    def _build(self) -> None:
+        raw = self._raw
+        assert raw is not None
+        self._items, error = raw.extract()
+        self._built = True
+        self._ready = len(self._items)
+        if self._limit is not None:
+            self._ready = min(self._ready, self._offset + self._limit - self.records_yielded)
+        if error is not None:
+            # The records before it are handed out, then the error; nothing after it.
+            self._deferred = error
+            self._broken = True
+            self._next_url = None
+            if self._pending is not None:
+                self._pending.cancel()
+
+    def _plan_next(self, raw: RawPage[T]) -> None:
+        raw_next = raw.meta.next_page_url
         if not raw_next:
+            return
+        self._empty_run = self._empty_run + 1 if raw.size == 0 else 0
+        if self._empty_run >= MAX_EMPTY_PAGES:
+            self._deferred = PaginationError(
+                f"{MAX_EMPTY_PAGES} empty pages in a row, each naming a next page; "
+                f"not following {raw_next}"
+            )
             return
         try:
             next_url = self._follow(raw_next)
@@ -256,27 +257,48 @@ class AsyncPager(Generic[T]):
             # Raised when the caller reaches that page, after this page's records.
             self._deferred = exc
             return
-        if next_url in self._seen_urls:
+        if next_url in self._seen:
             self._deferred = PaginationError(
                 f"the next-page URL repeats a page already read: {raw_next}"
             )
             return
         self._next_url = next_url
-        taken = self._yielded + len(page.items) - self._offset
+        taken = self._yielded + raw.size - self._offset
         if self._limit is not None and taken >= self._limit:
             return
         if self._prefetch:
-            task = asyncio.get_running_loop().create_task(self._fetch_page(next_url))
-            task.add_done_callback(_retrieve)
+            sent = self._sent = asyncio.Event()
+            task = asyncio.get_running_loop().create_task(self._fetch_page(next_url, sent.set))
+            task.add_done_callback(_settled(sent))
             self._pending = task
 
     async def aclose(self) -> None:
         """Stop the listing: cancel the prefetch in flight and wait until it has let go."""
         self._closed = True
+        self._ready = 0
         pending, self._pending = self._pending, None
         if pending is not None and not pending.done():
             pending.cancel()
             await asyncio.wait([pending])
+
+    def __del__(self) -> None:
+        # Nothing else holds the prefetch's result: a dropped pager's request must stop. The
+        # task itself never refers to the pager, so dropping the pager really frees it.
+        pending = self._pending
+        if pending is None or pending.done():
+            return
+        loop = pending.get_loop()
+        if loop.is_closed():
+            return
+        try:
+            running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            pending.cancel()
+        else:
+            # The cycle collector may run this on another thread.
+            loop.call_soon_threadsafe(pending.cancel)
 
     async def __aenter__(self) -> Self:
         return self

@@ -26,7 +26,7 @@ from ._exceptions import (
     TwilioTimeoutError,
     error_from_response,
 )
-from ._http import HTTPTransport, RawResponse, ResponseTooLarge, SendError
+from ._http import HTTPTransport, RawResponse, ResponseTooLarge, SendError, request_written
 from ._retry import RetryPolicy, parse_retry_after
 
 __all__ = ["CallOptions", "Response", "State", "Transport", "encode_form"]
@@ -129,8 +129,12 @@ class Transport:
         *,
         form: FormItems | None = None,
         options: CallOptions | None = None,
+        on_sent: Callable[[], None] | None = None,
     ) -> Response:
         """Send ``method url`` (``url`` already percent-encoded) and return its 2xx answer.
+
+        ``on_sent`` (the pager's prefetch) is called once the request is written, or at once
+        when it has to queue for a ``max_concurrency`` slot, so its caller never waits on that.
 
         Raises the typed ``TwilioAPIError`` for other statuses and ``TwilioConnectionError``
         when no answer came, after the retries the policy allows.
@@ -149,13 +153,26 @@ class Transport:
             attempt += 1
             failure: TwilioError
             outcome: RawResponse | SendError
+            notify = None
+            if on_sent is not None and attempt == 1:
+                if self._limit.locked():
+                    on_sent()
+                elif getattr(self._http, "reports_written", False):
+                    notify = on_sent
+                else:
+                    # Any other transport: once this task first yields, as for a lent session.
+                    asyncio.get_running_loop().call_soon(on_sent)
             try:
                 async with self._limit:
                     # aclose() may have run while this request waited for a slot.
                     self._check_open("before this request")
-                    outcome = await self._http.send(
-                        method, url, headers, body, time_limit=settings.timeout
-                    )
+                    token = request_written.set(notify)
+                    try:
+                        outcome = await self._http.send(
+                            method, url, headers, body, time_limit=settings.timeout
+                        )
+                    finally:
+                        request_written.reset(token)
             except SendError as exc:
                 # Handled below, outside this block, so no error we raise has it as context.
                 outcome = exc

@@ -1,8 +1,9 @@
 """The bulk export behind ``twilio-proxy-async export``: resumable, concurrent, with progress."""
 
+from ._entry import PreparedExport, describe, prepare_export, run_export
 from ._errors import ExportError, JournalError
 from ._progress import ExportSummary, Progress, ProgressMode
-from ._runner import RESOURCES, run_export
+from ._schema import RESOURCES
 from ._writers import FORMATS, Format
 
 __all__ = [
@@ -12,7 +13,10 @@ __all__ = [
     "ExportSummary",
     "Format",
     "JournalError",
+    "PreparedExport",
     "Progress",
     "ProgressMode",
+    "describe",
+    "prepare_export",
     "run_export",
 ]

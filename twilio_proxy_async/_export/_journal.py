@@ -1,4 +1,7 @@
-"""The progress journal: an append-only JSONL file, one line per committed page.
+"""The progress journal: one entry per committed page, appended in commit order.
+
+For the file formats it is an append-only JSONL file beside the data; for SQLite it is a
+table of the database, written in the same transaction as the page's rows.
 
 The first line describes the export (format, resources, where the data comes from). Every
 other line is written only after its page's records were written and flushed, and says:
@@ -28,7 +31,9 @@ __all__ = [
     "JournalHeader",
     "ListingState",
     "Replay",
-    "read_header",
+    "page_entry",
+    "read_journal",
+    "replay_lines",
 ]
 
 JOURNAL_NAME = "export-journal.jsonl"
@@ -84,6 +89,7 @@ class Replay:
     spawned: list[tuple[str, str]] = attrs.field(factory=list)
     offsets: dict[str, int] = attrs.field(factory=dict)
     done: bool = False
+    pages: int = 0
 
     def apply(self, entry: object) -> None:
         if not isinstance(entry, dict):
@@ -108,17 +114,69 @@ class Replay:
         if not isinstance(spawn, list) or not all(isinstance(sid, str) for sid in spawn):
             raise ValueError("bad spawn")
         self.spawned.extend((key, sid) for sid in spawn)
+        self.pages += 1
+
+    def records(self, resources: Sequence[str]) -> int:
+        """Records the files hold for ``resources`` (a listing's ``taken`` counts them)."""
+        return sum(
+            state.taken for key, state in self.listings.items() if key.split("/")[0] in resources
+        )
 
 
-def read_header(path: Path) -> JournalHeader:
-    with path.open("rb") as file:
-        first = file.readline()
-    if not first.endswith(b"\n"):
-        raise JournalError(f"{path.name} has no complete header line")
+def page_entry(
+    listing: str,
+    cursor: Cursor | None,
+    taken: int,
+    file: str | None,
+    offset: int | None,
+    spawn: Sequence[str],
+) -> dict[str, object]:
+    return {
+        "listing": listing,
+        "cursor": None if cursor is None else [cursor.page_url, cursor.offset],
+        "taken": taken,
+        "file": file,
+        "offset": offset,
+        "spawn": list(spawn),
+    }
+
+
+DONE_ENTRY: Mapping[str, object] = {"done": True}
+
+
+def replay_lines(name: str, lines: Sequence[bytes]) -> tuple[Replay, int]:
+    """Replay complete lines (header first); returns the state and how many of the lines
+    were sound (a torn last one is left out)."""
+    if not lines:
+        raise JournalError(f"{name} has no complete header line")
     try:
-        return JournalHeader.from_json(json.loads(first))
+        header = JournalHeader.from_json(json.loads(lines[0]))
     except ValueError as exc:
-        raise JournalError(f"{path.name}: unreadable header ({exc})") from None
+        raise JournalError(f"{name}: unreadable header ({exc})") from None
+    replay = Replay(header)
+    for number, line in enumerate(lines[1:], start=2):
+        try:
+            replay.apply(json.loads(line))
+        except (ValueError, KeyError, TypeError) as exc:
+            if number < len(lines):
+                raise JournalError(f"{name}: line {number} is damaged ({exc})") from None
+            # A newline-terminated last line can still be torn when the disk lost
+            # the end of the write; the page it described is simply done again.
+            return replay, number - 1
+    return replay, len(lines)
+
+
+def _complete_lines(data: bytes) -> list[bytes]:
+    lines = data.split(b"\n")
+    # split() leaves what follows the last newline: empty when the file ends cleanly,
+    # else a line whose append was cut short.
+    lines.pop()
+    return lines
+
+
+def read_journal(path: Path) -> Replay:
+    """The state a journal file describes, without changing it."""
+    return replay_lines(path.name, _complete_lines(path.read_bytes()))[0]
 
 
 class Journal:
@@ -136,59 +194,21 @@ class Journal:
     @classmethod
     def reopen(cls, path: Path) -> tuple[Journal, Replay]:
         """Replay ``path`` and open it for appending after its last complete line."""
-        data = path.read_bytes()
-        lines = data.split(b"\n")
-        # split() leaves what follows the last newline: empty when the file ends cleanly,
-        # else a line whose append was cut short.
-        lines.pop()
-        if not lines:
-            raise JournalError(f"{path.name} has no complete header line")
-        try:
-            header = JournalHeader.from_json(json.loads(lines[0]))
-        except ValueError as exc:
-            raise JournalError(f"{path.name}: unreadable header ({exc})") from None
-        replay = Replay(header)
-        kept = len(lines[0]) + 1
-        for number, line in enumerate(lines[1:], start=2):
-            try:
-                replay.apply(json.loads(line))
-            except (ValueError, KeyError, TypeError) as exc:
-                if number < len(lines):
-                    raise JournalError(f"{path.name}: line {number} is damaged ({exc})") from None
-                # A newline-terminated last line can still be torn when the disk lost
-                # the end of the write; the page it described is simply done again.
-                break
-            kept += len(line) + 1
-        os.truncate(path, kept)
+        lines = _complete_lines(path.read_bytes())
+        replay, sound = replay_lines(path.name, lines)
+        os.truncate(path, sum(len(line) + 1 for line in lines[:sound]))
         return cls(path.open("ab")), replay
 
     def _append(self, entry: Mapping[str, object]) -> None:
         self._file.write(json.dumps(entry, separators=(",", ":")).encode() + b"\n")
         self._file.flush()
 
-    def page(
-        self,
-        listing: str,
-        cursor: Cursor | None,
-        taken: int,
-        file: str | None,
-        offset: int | None,
-        spawn: Sequence[str],
-    ) -> None:
-        self._append(
-            {
-                "listing": listing,
-                "cursor": None if cursor is None else [cursor.page_url, cursor.offset],
-                "taken": taken,
-                "file": file,
-                "offset": offset,
-                "spawn": list(spawn),
-            }
-        )
+    def page(self, entry: Mapping[str, object]) -> None:
+        self._append(entry)
 
     def finish(self) -> None:
         """Every listing is done and every file flushed: only the renames remain."""
-        self._append({"done": True})
+        self._append(DONE_ENTRY)
         os.fsync(self._file.fileno())
 
     def close(self) -> None:

@@ -1,11 +1,15 @@
 """Progress on a stream: one rewritten line on a terminal, periodic lines elsewhere.
 
-The stream and the clock are injected, so what is printed, and when, is tested without a
-terminal or real time passing.
+The stream, the clock and the terminal's width are injected, so what is printed, and when,
+is tested without a terminal or real time passing. On a terminal the line is shortened
+to fit its width, asked again at every redraw (it may be resized): a line that wrapped
+would leave a fragment behind on every redraw.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 import time
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -32,6 +36,8 @@ class ExportSummary:
     elapsed: float
     # The most child listings that waited at once (bounded by the runner's backlog).
     peak_waiting: int = 0
+    # ``resume`` found the export complete and changed nothing.
+    already_complete: bool = False
 
     @property
     def total(self) -> int:
@@ -50,6 +56,26 @@ def _rate(records: int, elapsed: float) -> float:
     return records / elapsed if elapsed > 0 else 0.0
 
 
+def _compact(number: float) -> str:
+    if number < 1000:
+        return f"{number:.0f}"
+    if number < 999_950:
+        return f"{number / 1000:.1f}k"
+    return f"{number / 1_000_000:.1f}M"
+
+
+def terminal_width(stream: TextIO) -> Callable[[], int]:
+    """The width of the terminal ``stream`` writes to, read afresh at each call."""
+
+    def width() -> int:
+        try:
+            return os.get_terminal_size(stream.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            return shutil.get_terminal_size().columns
+
+    return width
+
+
 class Progress:
     """Counts records per resource and reports them on ``stream``."""
 
@@ -59,8 +85,10 @@ class Progress:
         mode: ProgressMode,
         *,
         clock: Callable[[], float] = time.monotonic,
+        width: Callable[[], int] | None = None,
     ) -> None:
         self._stream = stream
+        self._width = width or terminal_width(stream)
         self.mode = mode
         self._clock = clock
         self._interval = _INTERVALS[mode]
@@ -72,12 +100,18 @@ class Progress:
 
     @classmethod
     def for_stream(
-        cls, stream: TextIO, *, quiet: bool = False, clock: Callable[[], float] = time.monotonic
+        cls,
+        stream: TextIO,
+        *,
+        quiet: bool = False,
+        clock: Callable[[], float] = time.monotonic,
+        width: Callable[[], int] | None = None,
     ) -> Progress:
         """Quiet when asked; a rewritten line on a terminal; plain lines otherwise."""
         if quiet:
-            return cls(stream, "quiet", clock=clock)
-        return cls(stream, "tty" if stream.isatty() else "lines", clock=clock)
+            return cls(stream, "quiet", clock=clock, width=width)
+        mode: ProgressMode = "tty" if stream.isatty() else "lines"
+        return cls(stream, mode, clock=clock, width=width)
 
     @property
     def elapsed(self) -> float:
@@ -98,21 +132,36 @@ class Progress:
         if self.mode == "quiet" or now - self._last_render < self._interval:
             return
         self._last_render = now
-        line = self.status_line()
         if self.mode == "tty":
+            # One column short of the width: a line filling the last column leaves the
+            # cursor waiting to wrap, and some terminals then wrap on the next character.
+            line = self.status_line(max(self._width() - 1, 1))
             # \x1b[K clears what a longer previous line left to the right.
             self._stream.write(f"\r{line}\x1b[K")
             self._line_open = True
         else:
-            self._stream.write(f"{line}\n")
+            self._stream.write(f"{self.status_line()}\n")
         self._stream.flush()
 
-    def status_line(self) -> str:
+    def status_line(self, width: int | None = None) -> str:
+        """The progress in full, or the most of it that fits ``width`` columns."""
         elapsed = self.elapsed
         total = sum(self.counts.values())
-        parts = "  ".join(f"{name} {count:,}" for name, count in self.counts.items())
         rate = _rate(total - self.carried_over, elapsed)
-        return f"{parts}  | total {total:,}  {rate:,.0f} records/s  {elapsed:.1f}s"
+        parts = "  ".join(f"{name} {count:,}" for name, count in self.counts.items())
+        full = f"{parts}  | total {total:,}  {rate:,.0f} records/s  {elapsed:.1f}s"
+        if width is None or len(full) <= width:
+            return full
+        short = " ".join(f"{name[:4]} {_compact(count)}" for name, count in self.counts.items())
+        candidates = (
+            f"{short} | {_compact(total)} {_compact(rate)}/s {elapsed:.0f}s",
+            f"total {total:,}  {rate:,.0f} records/s  {elapsed:.0f}s",
+            f"{_compact(total)} {_compact(rate)}/s {elapsed:.0f}s",
+        )
+        for line in candidates:
+            if len(line) <= width:
+                return line
+        return candidates[-1][:width]
 
     def note(self, message: str) -> None:
         """A message of its own, unless quiet; it never lands inside the progress line."""

@@ -2,18 +2,19 @@
 
 A listing is one paginated collection (the Services, one Service's Sessions, one Session's
 Participants, ...). Workers take listings from a queue and walk their pages; a page of
-Services or Sessions queues the listings below each record. Each page is committed (data
-written and flushed, then one journal line) before the next is asked for, so whatever
-stops the export, the journal names exactly the records the files hold.
+Services or Sessions queues the listings below each record. A page with more to come is
+committed on a writer thread: while it is being written the event loop is free, and the
+pager's request for the next page is already on the wire, so the server works on it
+meanwhile. A listing asks for its next page only once the previous one is committed, so
+the journal always names exactly what the store holds.
 """
 
 from __future__ import annotations
 
 import asyncio
-import io
-import os
-from collections.abc import Collection, Mapping, Sequence
-from pathlib import Path
+import threading
+from collections.abc import Collection, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import attrs
@@ -21,27 +22,19 @@ import attrs
 from .._client import CHAT_MAX_PAGE_SIZE, PROXY_MAX_PAGE_SIZE, Client
 from .._pagination import AsyncPager, Cursor
 from ._errors import ExportError, JournalError
-from ._journal import JOURNAL_NAME, Journal, JournalHeader, ListingState, Replay
-from ._progress import ExportSummary, Progress
-from ._writers import FORMATS, DataFile, Format, record_json
+from ._journal import ListingState, Replay
+from ._progress import Progress
+from ._schema import RESOURCES
+from ._stores import PageCommit, Store
 
-__all__ = ["RESOURCES", "ExportError", "run_export"]
+__all__ = ["ExportEngine", "check_resources"]
 
-RESOURCES = (
-    "services",
-    "phone_numbers",
-    "sessions",
-    "participants",
-    "interactions",
-    "chat_services",
-)
 _PARENT = {
     "phone_numbers": "services",
     "sessions": "services",
     "participants": "sessions",
     "interactions": "sessions",
 }
-_PARENT_FIELDS = ("service_sid", "session_sid")
 _ROOTS = ("services", "chat_services")
 
 
@@ -63,9 +56,6 @@ class Listing:
             raise JournalError(f"the journal names an unknown listing {key!r}")
         return cls(resource, tuple(parents))
 
-    def parent_fields(self) -> dict[str, str]:
-        return dict(zip(_PARENT_FIELDS, self.parents, strict=False))
-
 
 def _depth(resource: str) -> int:
     parent = _PARENT.get(resource)
@@ -83,7 +73,7 @@ def _listed(selected: Collection[str]) -> frozenset[str]:
     return frozenset(needed)
 
 
-def _check_resources(resources: Sequence[str]) -> tuple[str, ...]:
+def check_resources(resources: Sequence[str]) -> tuple[str, ...]:
     unknown = sorted(set(resources) - set(RESOURCES))
     if unknown:
         raise ExportError(f"unknown resources: {', '.join(unknown)}; choose from {RESOURCES}")
@@ -98,13 +88,15 @@ class _Job:
     state: ListingState | None = None
 
 
-class _Export:
+class ExportEngine:
+    """Runs every unfinished listing of an export to its end, committing through ``store``."""
+
     def __init__(
         self,
         client: Client,
-        out_dir: Path,
-        header: JournalHeader,
-        journal: Journal,
+        store: Store,
+        writer: ThreadPoolExecutor,
+        resources: Sequence[str],
         *,
         page_size: int | None,
         workers: int,
@@ -113,13 +105,11 @@ class _Export:
         backlog: int,
     ) -> None:
         self._client = client
-        self._out_dir = out_dir
-        self._selected = header.resources
-        self._listed = _listed(header.resources)
+        self._store = store
+        self._writer = writer
+        self._selected = frozenset(resources)
+        self._listed = _listed(resources)
         self._spawning = {_PARENT[child] for child in self._listed if child in _PARENT}
-        fmt: Format = "csv" if header.fmt == "csv" else "jsonl"
-        self._files = {name: DataFile(out_dir, name, fmt) for name in self._selected}
-        self._journal = journal
         self._page_size = page_size
         self._workers = workers
         self._progress = progress
@@ -127,6 +117,7 @@ class _Export:
         self._queue: asyncio.Queue[_Job] = asyncio.Queue()
         self._backlog = backlog
         self._paused = 0
+        self._commit_lock = threading.Lock()
         self.peak_waiting = 0
 
     def _children(self, listing: Listing, sid: str) -> list[Listing]:
@@ -150,42 +141,8 @@ class _Export:
                 jobs.append(_Job(listing, state))
         return jobs
 
-    def _carried_over(self, replay: Replay | None) -> dict[str, int]:
-        counts = dict.fromkeys(self._selected, 0)
-        for key, state in (replay.listings if replay else {}).items():
-            resource = Listing.parse(key).resource
-            if resource in counts:
-                counts[resource] += state.taken
-        return counts
-
-    async def run(self, replay: Replay | None) -> ExportSummary:
-        progress = self._progress
-        progress.begin(self._selected, self._carried_over(replay))
-        try:
-            if replay is None or not replay.done:
-                offsets = replay.offsets if replay else {}
-                for name, file in self._files.items():
-                    file.open(offsets.get(name, 0))
-                await self._drain(self._plan(replay))
-                self._journal.finish()
-            for file in self._files.values():
-                file.publish()
-            self._journal.close()
-            os.remove(self._out_dir / JOURNAL_NAME)
-        finally:
-            for file in self._files.values():
-                file.close()
-            self._journal.close()
-            progress.close()
-        summary = ExportSummary(
-            out_dir=self._out_dir,
-            files={name: file.final_path for name, file in self._files.items()},
-            counts=dict(progress.counts),
-            carried_over=progress.carried_over,
-            elapsed=progress.elapsed,
-        )
-        progress.summary(summary)
-        return summary
+    async def run(self, replay: Replay | None) -> None:
+        await self._drain(self._plan(replay))
 
     async def _drain(self, jobs: list[_Job]) -> None:
         for job in jobs:
@@ -251,7 +208,7 @@ class _Export:
                     dropped = min(skip, len(items))
                     items, skip = items[dropped:], skip - dropped
                 taken += len(items)
-                self._commit(listing, items, pager.cursor, taken)
+                await self._commit(listing, items, pager.cursor, taken)
                 if listing.resource in self._spawning:
                     await self._make_room()
 
@@ -266,123 +223,35 @@ class _Export:
             finally:
                 self._paused -= 1
 
-    def _commit(
+    def _commit_now(self, page: PageCommit) -> None:
+        # Data, then the journal entry confirming it, under one lock: commits never
+        # interleave, so each journaled offset covers exactly the pages journaled before it.
+        with self._commit_lock:
+            self._store.commit(page)
+
+    async def _commit(
         self, listing: Listing, items: Sequence[Any], cursor: Cursor | None, taken: int
     ) -> None:
-        # No await in here: the data write, its flush and the journal line confirming them
-        # run as one step of the event loop, so commits never interleave and each journaled
-        # offset covers exactly the pages journaled before it.
-        file = self._files.get(listing.resource)
-        offset = None
-        if file is not None:
-            if items:
-                parents = listing.parent_fields()
-                file.append([record_json(item, parents) for item in items])
-            offset = file.offset
-        spawn = [item.sid for item in items] if listing.resource in self._spawning else []
-        self._journal.page(listing.key, cursor, taken, listing.resource, offset, spawn)
+        resource = listing.resource
+        spawn = [item.sid for item in items] if resource in self._spawning else []
+        written = resource in self._selected
+        page = PageCommit(
+            listing.key, resource, listing.parents, items, cursor, taken, spawn, written
+        )
+        if cursor is None:
+            # The listing's last page: no request of its is in flight to overlap with, so
+            # the hop to the writer thread would only add latency (most listings, a
+            # Session's Participants, are one small page).
+            self._commit_now(page)
+        else:
+            # The next page's request is on the wire: write this one on the writer thread,
+            # leaving the loop free to send and receive it meanwhile.
+            loop = asyncio.get_running_loop()
+            await loop.run_in_executor(self._writer, self._commit_now, page)
         for sid in spawn:
             for child in self._children(listing, sid):
                 self._queue.put_nowait(_Job(child))
         self.peak_waiting = max(self.peak_waiting, self._queue.qsize())
-        if file is not None:
-            self._progress.add(listing.resource, len(items))
+        if written:
+            self._progress.add(resource, len(items))
             self._progress.tick()
-
-
-def _open_journal(
-    out_dir: Path,
-    *,
-    fmt: str | None,
-    resume: bool,
-    resources: Sequence[str] | None,
-    source: Mapping[str, str | int],
-) -> tuple[JournalHeader, Journal, Replay | None]:
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / JOURNAL_NAME
-    leftovers = [
-        out_dir / f"{name}.{ext}.part"
-        for name in RESOURCES
-        for ext in FORMATS
-        if (out_dir / f"{name}.{ext}.part").exists()
-    ]
-    if path.exists() and resume:
-        journal, replay = Journal.reopen(path)
-        header = replay.header
-        if fmt is not None and fmt != header.fmt:
-            journal.close()
-            raise ExportError(f"{out_dir} holds a {header.fmt} export; resume it as {header.fmt}")
-        if resources is not None and _check_resources(resources) != header.resources:
-            journal.close()
-            raise ExportError(
-                f"{out_dir} holds an export of {','.join(header.resources)}; "
-                "resume it with the same --resources"
-            )
-        if dict(source) != dict(header.source):
-            journal.close()
-            raise ExportError(
-                f"{out_dir} holds an export from another account or server; "
-                "resume it with the same credentials and --region/--edge/--base-url"
-            )
-        return header, journal, replay
-    if path.exists() or leftovers:
-        found = path.name if path.exists() else leftovers[0].name
-        hint = "" if resume else "rerun with --resume to continue it, or "
-        raise ExportError(
-            f"{out_dir} holds an unfinished export ({found}); {hint}choose another --out"
-        )
-    if fmt is not None and fmt not in FORMATS:
-        raise ExportError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
-    header = JournalHeader(
-        fmt=fmt or "jsonl",
-        resources=_check_resources(resources if resources is not None else RESOURCES),
-        source=dict(source),
-    )
-    return header, Journal.create(path, header), None
-
-
-async def run_export(
-    client: Client,
-    out_dir: str | os.PathLike[str],
-    *,
-    fmt: str | None = None,
-    resume: bool = False,
-    resources: Sequence[str] | None = None,
-    page_size: int | None = None,
-    workers: int = 32,
-    progress: Progress | None = None,
-    source: Mapping[str, str | int] | None = None,
-    stale_cursors: bool = False,
-    backlog: int = 2000,
-) -> ExportSummary:
-    """Export every record of ``resources`` (all by default) into ``out_dir``.
-
-    ``fmt`` is ``"jsonl"`` (the default) or ``"csv"``. With ``resume``, an interrupted export
-    in ``out_dir`` goes on from its journal (its format and resources unless given, which
-    must then agree); without it, an unfinished export there is an ``ExportError``.
-    ``page_size`` defaults to the largest each API allows. ``workers`` listings run at once;
-    the client's own limit still bounds the requests. ``source`` identifies where the data
-    comes from (never a secret): a resumed export must name the same. ``stale_cursors``:
-    the server was restarted and no longer honours its page tokens, so unfinished listings
-    start over and skip the records already written. ``backlog``: how many child listings
-    may wait before the listings that produce them pause.
-    """
-    if workers < 1:
-        raise ExportError("workers must be at least 1")
-    directory = Path(out_dir)
-    header, journal, replay = _open_journal(
-        directory, fmt=fmt, resume=resume, resources=resources, source=source or {}
-    )
-    export = _Export(
-        client,
-        directory,
-        header,
-        journal,
-        page_size=page_size,
-        workers=workers,
-        progress=progress or Progress(io.StringIO(), "quiet"),
-        stale_cursors=stale_cursors,
-        backlog=backlog,
-    )
-    summary = await export.run(replay)
-    return attrs.evolve(summary, peak_waiting=export.peak_waiting)

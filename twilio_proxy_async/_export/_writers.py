@@ -1,6 +1,6 @@
 """Data files: records as JSON values, encoded as JSONL or CSV, appended to a ``.part`` file.
 
-Each append returns the byte offset the file reaches once the page is flushed; the journal
+Each append moves the byte offset the file reaches once the page is flushed; the journal
 records it, so a resumed export can cut the file back to exactly the pages it knows about.
 """
 
@@ -18,28 +18,15 @@ from typing import IO, Literal
 
 import attrs
 
-from ..models.chat_service import ChatService
-from ..models.interaction import Interaction
-from ..models.participant import Participant
-from ..models.phone_number import PhoneNumber
-from ..models.service import Service
-from ..models.session import Session
 from ._errors import ExportError
+from ._schema import columns_of
 
-__all__ = ["FORMATS", "MODELS", "DataFile", "Format", "JsonRecord", "record_json"]
+__all__ = ["FORMATS", "DataFile", "Encoding", "Format", "JsonRecord", "record_json"]
 
-Format = Literal["jsonl", "csv"]
-FORMATS: tuple[Format, ...] = ("jsonl", "csv")
+Format = Literal["jsonl", "csv", "sqlite", "parquet"]
+FORMATS: tuple[Format, ...] = ("jsonl", "csv", "sqlite", "parquet")
+Encoding = Literal["jsonl", "csv"]
 JsonRecord = dict[str, object]
-
-MODELS: Mapping[str, type] = {
-    "services": Service,
-    "phone_numbers": PhoneNumber,
-    "sessions": Session,
-    "participants": Participant,
-    "interactions": Interaction,
-    "chat_services": ChatService,
-}
 
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
@@ -68,10 +55,6 @@ def record_json(model: attrs.AttrsInstance, parents: Mapping[str, str]) -> JsonR
     return record
 
 
-def columns_of(resource: str) -> list[str]:
-    return [field.name for field in attrs.fields(MODELS[resource])]
-
-
 def _csv_cell(value: object) -> str:
     # Strings go in as they are; everything else (numbers, booleans, nested objects and
     # lists) as JSON, so a reader can tell 3600 from "3600" by the column's meaning alone.
@@ -95,14 +78,13 @@ def _encode_csv(rows: Sequence[Sequence[str]]) -> bytes:
 
 
 class DataFile:
-    """One resource's output: ``<resource>.<fmt>.part`` while running, renamed when done."""
+    """One resource's records as JSONL or CSV, appended to ``part_path`` while running."""
 
-    def __init__(self, out_dir: Path, resource: str, fmt: Format) -> None:
+    def __init__(self, part_path: Path, resource: str, encoding: Encoding) -> None:
         self.resource = resource
-        self.fmt = fmt
-        self.final_path = out_dir / f"{resource}.{fmt}"
-        self.part_path = out_dir / f"{resource}.{fmt}.part"
-        self.columns = columns_of(resource)
+        self.encoding = encoding
+        self.part_path = part_path
+        self.columns = [column.name for column in columns_of(resource)]
         self._file: IO[bytes] | None = None
         self.offset = 0
 
@@ -121,12 +103,12 @@ class DataFile:
             self.part_path.write_bytes(b"")
         self._file = self.part_path.open("ab")
         self.offset = offset
-        if offset == 0 and self.fmt == "csv":
+        if offset == 0 and self.encoding == "csv":
             self._write(_encode_csv([self.columns]))
 
     def append(self, records: Sequence[JsonRecord]) -> int:
         """Write and flush one page; returns the offset the file now ends at."""
-        if self.fmt == "jsonl":
+        if self.encoding == "jsonl":
             self._write(_encode_jsonl(records))
         else:
             columns = self.columns
@@ -140,15 +122,12 @@ class DataFile:
         self._file.flush()
         self.offset += len(data)
 
+    def sync(self) -> None:
+        """Make what was written durable (before the journal says the export is done)."""
+        if self._file is not None:
+            os.fsync(self._file.fileno())
+
     def close(self) -> None:
         file, self._file = self._file, None
         if file is not None:
             file.close()
-
-    def publish(self) -> None:
-        """Make the finished file durable, then give it its final name."""
-        if self._file is not None:
-            os.fsync(self._file.fileno())
-            self.close()
-        if self.part_path.exists():
-            os.replace(self.part_path, self.final_path)

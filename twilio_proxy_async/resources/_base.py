@@ -7,7 +7,7 @@ one request. Bodies become models only here.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Generic, TypeVar
 from urllib.parse import quote, urlencode
 
@@ -16,7 +16,7 @@ import cattrs
 from .. import _json
 from .._config import Origins
 from .._exceptions import ResponseValidationError
-from .._pagination import AsyncPager, Page, parse_page
+from .._pagination import AsyncPager, RawPage, parse_page
 from .._params import check_identifier, check_limit, check_page_size, check_sid, form_items, path
 from .._record_hooks import record_structurer
 from .._table import Api, Collection, Operation, Verb
@@ -110,15 +110,28 @@ class Product:
         query = [("PageSize", str(page_size))] if page_size is not None else []
         structure_record = record_structurer(table.model)
 
-        async def fetch_page(url: str) -> Page[T]:
-            response = await self._transport.request(operation.method, url)
+        async def fetch_page(url: str, on_sent: Callable[[], None] | None) -> RawPage[T]:
+            response = await self._transport.request(operation.method, url, on_sent=on_sent)
             body = _decode_json(response)
             try:
                 records, meta = parse_page(body, table.key)
-                items = [structure_record(record) for record in records]
             except Exception as exc:
                 raise _invalid(response, exc) from None
-            return Page(items=items, url=url, meta=meta)
+
+            def extract() -> tuple[list[T], Exception | None]:
+                items: list[T] = []
+                append = items.append
+                try:
+                    for record in records:
+                        append(structure_record(record))
+                except Exception as exc:
+                    error = _invalid(response, exc)
+                    # Raised later by the pager: keep it as clean as a `raise ... from None`.
+                    error.__suppress_context__ = True
+                    return items, error
+                return items, None
+
+            return RawPage(url=url, meta=meta, size=len(records), extract=extract)
 
         return AsyncPager(
             fetch_page,

@@ -4,9 +4,25 @@ async with Emulator(demo=DemoData()) as emu:
     client = Client(emu.account_sid, emu.auth_token, base_url=emu.url)
 """
 
+from ._background import BackgroundEmulator
+from ._callbacks import SentCallback, SimulationError
 from ._demo import DemoData
 from ._faults import Faults
 from ._recording import RecordedRequest, RequestLog
-from ._server import Emulator, EmulatorStats
+from ._server import Emulator
+from ._simulate import Delivery, SimulationResult
+from ._wire import EmulatorStats
 
-__all__ = ["DemoData", "Emulator", "EmulatorStats", "Faults", "RecordedRequest", "RequestLog"]
+__all__ = [
+    "BackgroundEmulator",
+    "Delivery",
+    "DemoData",
+    "Emulator",
+    "EmulatorStats",
+    "Faults",
+    "RecordedRequest",
+    "RequestLog",
+    "SentCallback",
+    "SimulationError",
+    "SimulationResult",
+]

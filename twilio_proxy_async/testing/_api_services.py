@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from ._chat_update import apply_chat_update
-from ._errors import INVALID_PARAMETER, ApiError, ApiRequest, Reply, invalid, not_found
+from ._errors import (
+    DUPLICATE_SERVICE_NAME,
+    INVALID_PARAMETER,
+    ApiError,
+    ApiRequest,
+    Reply,
+    invalid,
+    not_found,
+)
 from ._forms import Form, sid_pattern
 from ._paging import CHAT_MAX_PAGE_SIZE
 from ._records import ChatServiceRecord, PhoneNumberRecord, ServiceRecord
@@ -74,7 +82,7 @@ def _check_service_name(store: Store, name: str) -> None:
     if not name or len(name) > _UNIQUE_NAME_MAX:
         raise invalid(f"UniqueName must be 1 to {_UNIQUE_NAME_MAX} characters")
     if name in store.service_names:
-        raise _conflict(f"Service UniqueName {name!r} already exists")
+        raise ApiError(409, DUPLICATE_SERVICE_NAME, f"Service UniqueName {name!r} already exists")
 
 
 def list_services(store: Store, request: ApiRequest) -> Reply:

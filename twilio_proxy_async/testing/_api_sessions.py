@@ -97,10 +97,12 @@ def _plan_participants(
     service: ServiceRecord, session: SessionRecord | None, specs: Sequence[Mapping[str, str | None]]
 ) -> list[_ParticipantPlan]:
     existing = list(session.participants) if session is not None else []
-    if len(existing) + len(specs) > MAX_PARTICIPANTS:
+    active = [p for p in existing if p.date_deleted is None]
+    if len(active) + len(specs) > MAX_PARTICIPANTS:
         raise invalid(f"A Session can have at most {MAX_PARTICIPANTS} Participants")
+    # A removed participant still holds its identifier: it cannot be added back.
     identifiers = {p.identifier for p in existing}
-    taken = {p.proxy_identifier_sid for p in existing}
+    taken = {p.proxy_identifier_sid for p in active}
     plans = []
     for spec in specs:
         identifier = spec["identifier"]
@@ -172,7 +174,13 @@ def list_sessions(store: Store, request: ApiRequest) -> Reply:
 
 def create_session(store: Store, request: ApiRequest) -> Reply:
     service = service_from_path(store, request, request.params[0])
-    form = Form(request.form)
+    session = open_session(store, service, Form(request.form))
+    return Reply(201, session.payload(store.site))
+
+
+def open_session(store: Store, service: ServiceRecord, form: Form) -> SessionRecord:
+    """A new Session from CreateSession's form fields: the REST API's and, through the same
+    checks, an out-of-session callback's auto-create answer."""
     unique_name = form.text("UniqueName")
     if unique_name is not None and unique_name in service.session_names:
         raise ApiError(
@@ -202,7 +210,7 @@ def create_session(store: Store, request: ApiRequest) -> Reply:
     _session_status_fields(session, status, now)
     store.add_session(service, session)
     _add_participants(store, service, session, plans)
-    return Reply(201, session.payload(store.site))
+    return session
 
 
 def fetch_session(store: Store, request: ApiRequest) -> Reply:
@@ -266,8 +274,8 @@ def fetch_participant(store: Store, request: ApiRequest) -> Reply:
 
 
 def delete_participant(store: Store, request: ApiRequest) -> Reply:
-    service, session, participant = _participant_from_path(store, request)
-    store.delete_participant(service, session, participant)
+    service, _, participant = _participant_from_path(store, request)
+    store.remove_participant(service, participant)
     return Reply(200)
 
 
@@ -346,12 +354,17 @@ def create_message_interaction(store: Store, request: ApiRequest) -> Reply:
         outbound_resource_type="Message",
     )
     store.add_interaction(session, participant, interaction)
+    mark_interaction(session, now)
+    return Reply(200, interaction.message_payload(store.site))
+
+
+def mark_interaction(session: SessionRecord, now: str) -> None:
+    """An interaction moves an open session to in-progress and stamps it."""
     session.date_last_interaction = now
     if session.status == "open":
         session.status = "in-progress"
     session.date_updated = max(now, session.date_updated)
     session.changed()
-    return Reply(200, interaction.message_payload(store.site))
 
 
 def fetch_message_interaction(store: Store, request: ApiRequest) -> Reply:

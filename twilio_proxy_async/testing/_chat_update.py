@@ -103,5 +103,5 @@ def apply_chat_update(chat: ChatServiceRecord, form: Form) -> None:
         if log_enabled is not None:
             updated["log_enabled"] = log_enabled
         for event, attribute, value in notifications:
-            updated[event][attribute] = value
+            updated.setdefault(event, {})[attribute] = value
         chat.notifications = updated

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 
 import attrs
@@ -14,8 +15,11 @@ NOT_FOUND = 20404
 TOO_MANY_REQUESTS = 20429
 INTERNAL_ERROR = 20500
 SERVICE_UNAVAILABLE = 20503
+DUPLICATE_PARTICIPANT = 80103
+DUPLICATE_SERVICE_NAME = 80602
 NON_UNIQUE_SESSION_NAME = 80603
-DUPLICATE_PARTICIPANT = 80612
+
+_VERSION = re.compile(r"^/v[0-9]+(?=/|$)")
 
 
 def error_body(status: int, code: int, message: str) -> bytes:
@@ -43,6 +47,8 @@ class ApiError(Exception):
 
 
 def not_found(path: str) -> ApiError:
+    """Twilio names the resource without the API version: ``/Services/KS...``."""
+    path = _VERSION.sub("", path) or "/"
     return ApiError(404, NOT_FOUND, f"The requested resource {path} was not found")
 
 

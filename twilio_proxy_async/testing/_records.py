@@ -67,7 +67,8 @@ class PhoneNumberRecord(CachedRecord):
             "phone_number": self.phone_number,
             "friendly_name": self.friendly_name,
             "iso_country": self.iso_country,
-            "capabilities": {"fax": False, "mms": True, "sms": True, "voice": True},
+            # The keys Twilio's own answers carry, not the spec's fax/mms/sms/voice.
+            "capabilities": {"sms_outbound": True, "voice_inbound": True},
             "url": self.url(site),
             "is_reserved": self.is_reserved,
             "in_use": self.in_use,
@@ -150,6 +151,7 @@ class ParticipantRecord(CachedRecord):
     friendly_name: str | None
     proxy_identifier: str
     proxy_identifier_sid: str
+    date_deleted: str | None = None
     message_interactions: Collection[InteractionRecord] = attrs.field(factory=Collection)
 
     def url(self, site: Site) -> str:
@@ -169,7 +171,7 @@ class ParticipantRecord(CachedRecord):
             "identifier": self.identifier,
             "proxy_identifier": self.proxy_identifier,
             "proxy_identifier_sid": self.proxy_identifier_sid,
-            "date_deleted": None,
+            "date_deleted": self.date_deleted,
             "date_created": self.date_created,
             "date_updated": self.date_updated,
             "url": url,
@@ -273,25 +275,12 @@ class ServiceRecord(CachedRecord):
             "date_created": self.date_created,
             "date_updated": self.date_updated,
             "url": url,
-            "links": {"sessions": f"{url}/Sessions", "phone_numbers": f"{url}/PhoneNumbers"},
+            "links": {
+                "sessions": f"{url}/Sessions",
+                "phone_numbers": f"{url}/PhoneNumbers",
+                "short_codes": f"{url}/ShortCodes",
+            },
         }
-
-
-def _notification(*, badge: bool = False) -> _Json:
-    entry: _Json = {"enabled": False, "template": None, "sound": None}
-    if badge:
-        entry["badge_count_enabled"] = False
-    return entry
-
-
-def default_notifications() -> _Json:
-    return {
-        "log_enabled": False,
-        "new_message": _notification(badge=True),
-        "added_to_channel": _notification(),
-        "removed_from_channel": _notification(),
-        "invited_to_channel": _notification(),
-    }
 
 
 @attrs.define(eq=False, kw_only=True)
@@ -311,7 +300,8 @@ class ChatServiceRecord(CachedRecord):
     webhook_filters: list[str] = attrs.field(factory=list)
     pre_webhook_retry_count: int = 0
     post_webhook_retry_count: int = 0
-    notifications: _Json = attrs.field(factory=default_notifications)
+    # Twilio answers {} until a Notifications.* field is set, then only the keys set.
+    notifications: _Json = attrs.field(factory=dict)
     media: _Json = attrs.field(
         factory=lambda: {"size_limit_mb": 150, "compatibility_message": None}
     )

@@ -6,25 +6,25 @@ import asyncio
 import base64
 import binascii
 import contextlib
-import ipaddress
 import json
 import os
 import re
 import secrets
-from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
-import attrs
+import aiohttp
 from aiohttp import web
 
+from .._converter import structure
+from ..models.interaction import Interaction
+from ._callbacks import CallbackSender, SentCallback, is_loopback_host
 from ._demo import DemoData, demo_account_sid, seed_demo
 from ._errors import (
     AUTHENTICATE,
     INTERNAL_ERROR,
     SERVICE_UNAVAILABLE,
-    TOO_MANY_REQUESTS,
     ApiError,
     ApiRequest,
     Reply,
@@ -33,12 +33,12 @@ from ._faults import FaultInjector, Faults
 from ._recording import DEFAULT_MAX_REQUESTS, RecordedRequest, RequestLog, recorded_headers
 from ._records import Site
 from ._routes import resolve
+from ._simulate import Delivery, Kind, SimulationResult, Simulator
+from ._simulate_http import PREFIX as SIMULATION_PREFIX
+from ._simulate_http import simulation_reply
 from ._store import Store
+from ._wire import BAD_GATEWAY_PAGE, EmulatorStats, Wire, random_sid
 
-_BAD_GATEWAY_PAGE = (
-    b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
-    b"<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n"
-)
 _FORM_TYPE = "application/x-www-form-urlencoded"
 # A stalled handler is woken by stop(); this only bounds handlers stuck elsewhere.
 _SHUTDOWN_TIMEOUT = 2.0
@@ -48,21 +48,6 @@ _HOST_HEADER = re.compile(
 )
 # Every path, newlines included: a unique name may hold any character, percent-encoded.
 _EVERY_PATH = r"/{tail:[\s\S]*}"
-
-
-@attrs.define
-class EmulatorStats:
-    """Live counters; ``faults_injected`` is keyed by the Faults field that fired."""
-
-    requests_total: int = 0
-    in_flight: int = 0
-    max_in_flight: int = 0
-    responses_by_status: dict[int, int] = attrs.field(factory=dict)
-    faults_injected: dict[str, int] = attrs.field(factory=dict)
-
-
-def _random_sid(prefix: str) -> str:
-    return prefix + secrets.token_hex(16)
 
 
 def _request_log(record_requests: bool | int) -> RequestLog | None:
@@ -78,13 +63,7 @@ def _request_log(record_requests: bool | int) -> RequestLog | None:
 
 
 def _check_loopback(host: str) -> None:
-    if host == "localhost":
-        return
-    try:
-        loopback = ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        loopback = False
-    if not loopback:
+    if not is_loopback_host(host):
         raise ValueError(f"the emulator only binds to loopback addresses, not {host!r}")
 
 
@@ -112,15 +91,18 @@ class Emulator:
         self._host = host
         self._port = port
         if account_sid is None:
-            account_sid = _random_sid("AC") if demo is None else demo_account_sid(demo.seed)
+            account_sid = random_sid("AC") if demo is None else demo_account_sid(demo.seed)
         self.account_sid = account_sid
         self.auth_token = auth_token or secrets.token_hex(16)
-        self.api_key = api_key or _random_sid("SK")
+        self.api_key = api_key or random_sid("SK")
         self.api_secret = api_secret or secrets.token_hex(16)
         self._demo = demo
         self._injector = FaultInjector(faults or Faults())
         self._log = _request_log(record_requests)
+        self.delivered: list[Delivery] = []
+        self.callbacks: list[SentCallback] = []
         self.stats = EmulatorStats()
+        self._wire = Wire(self.stats)
         self._runner: web.AppRunner | None = None
         self._store: Store | None = None
         self._url: str | None = None
@@ -193,6 +175,44 @@ class Emulator:
     ) -> None:
         await self.stop()
 
+    async def simulate_message(self, from_: str, to: str, body: str) -> Interaction | None:
+        """A message from participant ``from_`` to proxy number ``to``, run through Twilio's
+        Proxy flow: the open session holding that pair, else the out-of-session callback
+        (an auto-create JSON answer opens one); the intercept callback (403 blocks); the
+        interaction, delivery to the other participant (``delivered``) and the status
+        callbacks. Every callback is signed with ``auth_token``; each must be on loopback
+        (``SimulationError`` otherwise). None when blocked or no session took it."""
+        return self._interaction(await self.run_simulation("message", from_, to, body))
+
+    async def simulate_call(self, from_: str, to: str) -> Interaction | None:
+        """A call from participant ``from_`` to proxy number ``to``; as ``simulate_message``."""
+        return self._interaction(await self.run_simulation("call", from_, to, None))
+
+    async def run_simulation(
+        self, kind: Kind, from_: str, to: str, body: str | None
+    ) -> SimulationResult:
+        """The simulation with its outcome spelled out (``delivered``, ``blocked``,
+        ``no-session``, ``unknown-number``, ``session-refused``, ``undeliverable``)."""
+        store = self._started()
+        async with aiohttp.ClientSession() as session:
+            sender = CallbackSender(self.auth_token, session)
+            try:
+                return await Simulator(store, sender, self.delivered).run(kind, from_, to, body)
+            finally:
+                self.callbacks.extend(sender.sent)
+
+    def _interaction(self, result: SimulationResult) -> Interaction | None:
+        if result.outcome != "delivered" and result.outcome != "undeliverable":
+            return None
+        assert result.interaction is not None
+        record = result.interaction.to_dict(self._started().site)
+        return structure(record, Interaction)
+
+    def _started(self) -> Store:
+        if self._store is None:
+            raise RuntimeError("the emulator is not started")
+        return self._store
+
     def snapshot(self) -> dict[str, list[dict[str, Any]]]:
         """Every record as the API returns it, grouped by kind, in list order."""
         if self._store is None:
@@ -210,12 +230,25 @@ class Emulator:
         try:
             # Before the body is read: an unauthenticated caller costs neither memory nor a record.
             if not self._authenticated(request):
-                return self._reply(Reply(401, ApiError(401, AUTHENTICATE, "Authenticate").body()))
+                return self._wire.reply(
+                    Reply(401, ApiError(401, AUTHENTICATE, "Authenticate").body())
+                )
             body = await request.read()
             form: tuple[tuple[str, str], ...] = ()
             if request.content_type == _FORM_TYPE:
                 form = tuple(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
             raw_path, _, raw_query = request.raw_path.partition("?")
+            if raw_path.startswith(SIMULATION_PREFIX):
+                return self._wire.reply(
+                    await simulation_reply(
+                        request.method,
+                        request.path,
+                        form,
+                        run=self.run_simulation,
+                        delivered=self.delivered,
+                        site=self._started().site,
+                    )
+                )
             if self._log is not None:
                 self._log.append(
                     RecordedRequest(
@@ -237,33 +270,35 @@ class Emulator:
         injector = self._injector
         faults = injector.faults
         if not faults.applies_to(request.method, request.path):
-            return self._reply(self._dispatch(request, raw_path, form))
+            return self._wire.reply(self._dispatch(request, raw_path, form))
         if faults.concurrency_limit is not None and self.stats.in_flight > faults.concurrency_limit:
-            return self._throttled("concurrency_limit", "Too many concurrent requests")
+            return self._wire.throttled(
+                "concurrency_limit", "Too many concurrent requests", faults.retry_after
+            )
         draw = injector.draw()
         if draw.delay > 0:
-            self._count_fault("stall" if faults.stall else "latency")
+            self._wire.count_fault("stall" if faults.stall else "latency")
             if not await self._pause(draw.delay):
-                return self._drop(request)
+                return self._wire.drop(request)
         if draw.outcome is not None:
-            self._count_fault(draw.outcome)
+            self._wire.count_fault(draw.outcome)
         if draw.outcome == "rate_429":
-            return self._throttled(None, "Too Many Requests")
+            return self._wire.throttled(None, "Too Many Requests", faults.retry_after)
         if draw.outcome == "rate_500":
             if draw.server_unavailable:
-                return self._error(ApiError(503, SERVICE_UNAVAILABLE, "Service Unavailable"))
-            return self._error(ApiError(500, INTERNAL_ERROR, "Internal Server Error"))
+                return self._wire.error(ApiError(503, SERVICE_UNAVAILABLE, "Service Unavailable"))
+            return self._wire.error(ApiError(500, INTERNAL_ERROR, "Internal Server Error"))
         if draw.outcome == "rate_html_502":
-            return self._respond_raw(502, _BAD_GATEWAY_PAGE, "text/html")
+            return self._wire.raw(502, BAD_GATEWAY_PAGE, "text/html")
         if draw.outcome == "rate_reset":
-            return self._drop(request)
+            return self._wire.drop(request)
         reply = self._dispatch(request, raw_path, form)
         if draw.outcome == "rate_truncated_json":
             whole = reply.body or b"{}"
-            return self._respond_raw(200, whole[: max(1, len(whole) // 2)], "application/json")
+            return self._wire.raw(200, whole[: max(1, len(whole) // 2)], "application/json")
         if draw.outcome == "rate_reset_mid_body":
-            return await self._reset_mid_body(request, reply)
-        return self._reply(reply)
+            return await self._wire.reset_mid_body(request, reply)
+        return self._wire.reply(reply)
 
     def _dispatch(
         self, request: web.Request, raw_path: str, form: tuple[tuple[str, str], ...]
@@ -316,64 +351,3 @@ class Emulator:
             async with asyncio.timeout(delay):
                 await self._stopping.wait()
         return not self._stopping.is_set()
-
-    def _count_fault(self, name: str) -> None:
-        injected = self.stats.faults_injected
-        injected[name] = injected.get(name, 0) + 1
-
-    def _headers(self, extra: Mapping[str, str] | None = None) -> dict[str, str]:
-        headers = {"Twilio-Request-Id": _random_sid("RQ")}
-        if extra:
-            headers.update(extra)
-        return headers
-
-    def _respond_raw(
-        self,
-        status: int,
-        body: bytes,
-        content_type: str | None,
-        extra_headers: Mapping[str, str] | None = None,
-    ) -> web.Response:
-        statuses = self.stats.responses_by_status
-        statuses[status] = statuses.get(status, 0) + 1
-        headers = self._headers(extra_headers)
-        if content_type is not None:
-            headers["Content-Type"] = content_type
-        return web.Response(status=status, body=body or None, headers=headers)
-
-    def _reply(self, reply: Reply) -> web.Response:
-        extra = {"WWW-Authenticate": 'Basic realm="Twilio API"'} if reply.status == 401 else None
-        content_type = None if reply.status == 204 else "application/json"
-        return self._respond_raw(reply.status, reply.body, content_type, extra)
-
-    def _error(self, error: ApiError, extra: Mapping[str, str] | None = None) -> web.Response:
-        return self._respond_raw(error.status, error.body(), "application/json", extra)
-
-    def _throttled(self, fault: str | None, message: str) -> web.Response:
-        if fault is not None:
-            self._count_fault(fault)
-        retry_after = self.faults.retry_after
-        extra = None if retry_after is None else {"Retry-After": retry_after}
-        return self._error(ApiError(429, TOO_MANY_REQUESTS, message), extra)
-
-    @staticmethod
-    def _drop(request: web.Request) -> web.Response:
-        """Closes the connection before any response byte; aiohttp then skips the reply."""
-        if request.transport is not None:
-            request.transport.abort()
-        return web.Response(status=204)
-
-    async def _reset_mid_body(self, request: web.Request, reply: Reply) -> web.StreamResponse:
-        body = reply.body
-        if not body:
-            return self._drop(request)
-        statuses = self.stats.responses_by_status
-        statuses[reply.status] = statuses.get(reply.status, 0) + 1
-        response = web.StreamResponse(status=reply.status, headers=self._headers())
-        response.content_type = "application/json"
-        response.content_length = len(body)
-        await response.prepare(request)
-        await response.write(body[: len(body) // 2])
-        if request.transport is not None:
-            request.transport.abort()
-        return response

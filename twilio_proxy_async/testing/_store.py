@@ -113,11 +113,13 @@ class Store:
         return service.sessions.get(sid_or_name) or service.session_names.get(sid_or_name)
 
     def delete_session(self, service: ServiceRecord, session: SessionRecord) -> None:
+        """Participants go for good only with their session."""
         service.sessions.remove(session)
         if session.unique_name is not None:
             service.session_names.pop(session.unique_name, None)
-        for participant in list(session.participants):
-            self.delete_participant(service, session, participant)
+        for participant in session.participants:
+            if participant.date_deleted is None:
+                self.release_number(service, participant)
 
     @staticmethod
     def add_participant(
@@ -129,11 +131,18 @@ class Store:
             number.in_use += 1
             number.changed()
 
+    def remove_participant(self, service: ServiceRecord, participant: ParticipantRecord) -> None:
+        """Twilio's delete is a soft delete: the participant stays listed in its session with
+        ``date_deleted`` set, its proxy number is freed, and it cannot be added again."""
+        if participant.date_deleted is not None:
+            return
+        participant.date_deleted = self.now()
+        participant.date_updated = later_than(participant.date_updated)
+        participant.changed()
+        self.release_number(service, participant)
+
     @staticmethod
-    def delete_participant(
-        service: ServiceRecord, session: SessionRecord, participant: ParticipantRecord
-    ) -> None:
-        session.participants.remove(participant)
+    def release_number(service: ServiceRecord, participant: ParticipantRecord) -> None:
         number = service.phone_numbers.get(participant.proxy_identifier_sid)
         if number is not None and number.in_use > 0:
             number.in_use -= 1

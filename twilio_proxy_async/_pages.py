@@ -1,0 +1,147 @@
+"""Pages, their parsing and the cursor: the pure parts of paging, tested without a loop.
+
+The pager that drives them is ``_pagination.AsyncPager``.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Mapping, Sequence
+from typing import Generic, TypeVar
+
+import attrs
+
+__all__ = ["Cursor", "Page", "PageMeta", "RawPage", "SeenUrls", "parse_page"]
+
+T = TypeVar("T")
+
+
+@attrs.frozen(kw_only=True)
+class PageMeta:
+    """The ``meta`` object of a Twilio list answer."""
+
+    key: str
+    page: int | None = None
+    page_size: int | None = None
+    url: str | None = None
+    first_page_url: str | None = None
+    previous_page_url: str | None = None
+    next_page_url: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Page(Generic[T]):
+    """One page of a listing: its records and where it sits in the sequence."""
+
+    items: Sequence[T]
+    url: str
+    meta: PageMeta
+
+    @property
+    def next_page_url(self) -> str | None:
+        return self.meta.next_page_url
+
+    @property
+    def previous_page_url(self) -> str | None:
+        return self.meta.previous_page_url
+
+    @property
+    def page(self) -> int | None:
+        return self.meta.page
+
+    @property
+    def page_size(self) -> int | None:
+        return self.meta.page_size
+
+
+def _optional_str(meta: Mapping[str, object], name: str) -> str | None:
+    value = meta.get(name)
+    if value is None or isinstance(value, str):
+        return value
+    raise ValueError(f"meta.{name} must be a string or null, got {value!r}")
+
+
+def _optional_int(meta: Mapping[str, object], name: str) -> int | None:
+    value = meta.get(name)
+    if value is None or type(value) is int:
+        return value
+    raise ValueError(f"meta.{name} must be an integer or null, got {value!r}")
+
+
+def parse_page(body: object, default_key: str) -> tuple[list[object], PageMeta]:
+    """Split a decoded list answer into its raw records and its meta.
+
+    The records sit under ``meta.key`` (Twilio names it; MessageInteractions use
+    ``interactions``), falling back to the resource's usual key when meta omits it.
+    Raises ValueError on any other shape: a page is never silently read as empty.
+    """
+    if not isinstance(body, dict):
+        raise ValueError("a list answer must be a JSON object")
+    meta = body.get("meta")
+    if not isinstance(meta, dict):
+        raise ValueError("a list answer must have a 'meta' object")
+    key = meta.get("key", default_key)
+    if not isinstance(key, str):
+        raise ValueError(f"meta.key must be a string, got {key!r}")
+    records = body.get(key)
+    if not isinstance(records, list):
+        raise ValueError(f"a list answer must have a {key!r} array")
+    parsed = PageMeta(
+        key=key,
+        page=_optional_int(meta, "page"),
+        page_size=_optional_int(meta, "page_size"),
+        url=_optional_str(meta, "url"),
+        first_page_url=_optional_str(meta, "first_page_url"),
+        previous_page_url=_optional_str(meta, "previous_page_url"),
+        next_page_url=_optional_str(meta, "next_page_url"),
+    )
+    return records, parsed
+
+
+@attrs.frozen
+class Cursor:
+    """Where a stopped listing resumes: the page URL and how many of its records were taken.
+
+    Plain strings and ints, so it can be saved as JSON and handed back to ``resume``.
+    """
+
+    page_url: str
+    offset: int = 0
+
+
+@attrs.frozen(kw_only=True)
+class RawPage(Generic[T]):
+    """A fetched page whose models are not built yet: the pipeline's seam.
+
+    Fetching (HTTP, JSON, ``meta``) gives the next URL, so the pager puts that request on
+    the wire before it calls ``extract``, which builds the models in order and returns those
+    before the first malformed record together with that record's error (else None).
+    """
+
+    url: str
+    meta: PageMeta
+    size: int
+    extract: Callable[[], tuple[list[T], Exception | None]]
+
+
+class SeenUrls:
+    """The page URLs of a listing read lately, to refuse a next-page URL that loops back.
+
+    Bounded (``window`` URLs), so a server handing out fresh URLs forever cannot grow it.
+    """
+
+    def __init__(self, window: int) -> None:
+        self._order: deque[str] = deque()
+        self._members: set[str] = set()
+        self._window = window
+
+    def __contains__(self, url: str) -> bool:
+        return url in self._members
+
+    def add(self, url: str) -> None:
+        if url in self._members:
+            return
+        if len(self._order) == self._window:
+            self._members.discard(self._order.popleft())
+        self._order.append(url)
+        self._members.add(url)
