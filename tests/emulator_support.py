@@ -25,6 +25,7 @@ def services_only(count: int) -> DemoData:
     return DemoData(
         services=count,
         phone_numbers_per_service=0,
+        short_codes_per_service=0,
         sessions_per_service=0,
         participants_per_session=0,
         interactions_per_session=0,

@@ -46,13 +46,15 @@ async def test_same_seed_gives_byte_identical_data() -> None:
 async def test_counts_follow_the_demo_settings(api: Api) -> None:
     snapshot = api.emulator.snapshot()
     counts = {kind: len(records) for kind, records in snapshot.items()}
+    sessions = SMALL.services * SMALL.sessions_per_service
     assert counts == {
-        "services": 2,
-        "phone_numbers": 6,
-        "sessions": 8,
-        "participants": 16,
-        "interactions": 24,
-        "chat_services": 2,
+        "services": SMALL.services,
+        "phone_numbers": SMALL.services * SMALL.phone_numbers_per_service,
+        "short_codes": SMALL.services * SMALL.short_codes_per_service,
+        "sessions": sessions,
+        "participants": sessions * SMALL.participants_per_session,
+        "interactions": sessions * SMALL.interactions_per_session,
+        "chat_services": SMALL.chat_services,
     }
     in_use = {n["sid"]: n["in_use"] for n in snapshot["phone_numbers"]}
     for participant in snapshot["participants"]:

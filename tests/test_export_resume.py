@@ -96,7 +96,9 @@ async def test_resume_reports_what_the_interrupted_run_wrote(emu: Emulator, tmp_
 async def test_resumes_from_the_journaled_cursor_not_the_first_page(
     emu: Emulator, tmp_path: Path
 ) -> None:
-    await interrupt_after(emu, tmp_path, 4)
+    # Past the one-page listings (Services, Chat Services, a Service's numbers and short
+    # codes) and into the Sessions, which take several pages.
+    await interrupt_after(emu, tmp_path, 6)
     latest = {line["listing"]: line["cursor"] for line in journal_lines(tmp_path)[1:]}
     part_way = [str(cursor[0]) for cursor in latest.values() if isinstance(cursor, list)]
     assert part_way, "the interruption should leave a listing part-way"

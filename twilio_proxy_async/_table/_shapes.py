@@ -152,6 +152,18 @@ class Collection(Generic[T]):
     def instance_path(self) -> str:
         return f"{self.path}/{self.record.placeholder}"
 
+    @property
+    def instance_path_format(self) -> str:
+        """The path of one record with ``{}`` placeholders, for ``str.format``."""
+        return _PLACEHOLDER.sub("{}", self.instance_path)
+
+    def field(self, name: str) -> Field:
+        """The form field called ``name`` (in Python) on this collection's create or update."""
+        for field in (*self.update, *self.create):
+            if field.name == name:
+                return field
+        raise LookupError(f"{self.name} has no form field {name!r}")
+
     def fields(self, verb: Verb) -> tuple[Field, ...]:
         return {Verb.CREATE: self.create, Verb.UPDATE: self.update}.get(verb, ())
 
