@@ -9,43 +9,8 @@ facts; none of them restates one. A new resource is one entry here, its model, i
 It imports only the models, so ``testing/`` can read it without the client.
 """
 
-from ._entries import (
-    CHAT,
-    CHAT_SERVICES,
-    COLLECTIONS,
-    INTERACTIONS,
-    MESSAGE_INTERACTIONS,
-    PARTICIPANTS,
-    PHONE_NUMBERS,
-    PROXY,
-    SERVICES,
-    SESSION_PARTICIPANT,
-    SESSIONS,
-    SHORT_CODES,
-    collection,
-    parent_of,
-)
-from ._shapes import Api, Collection, Field, Operation, PathSid, Verb
+from . import _entries, _shapes
+from ._entries import *  # noqa: F403 (each entry is named once, in _entries.__all__)
+from ._shapes import *  # noqa: F403
 
-__all__ = [
-    "CHAT",
-    "CHAT_SERVICES",
-    "COLLECTIONS",
-    "INTERACTIONS",
-    "MESSAGE_INTERACTIONS",
-    "PARTICIPANTS",
-    "PHONE_NUMBERS",
-    "PROXY",
-    "SERVICES",
-    "SESSIONS",
-    "SESSION_PARTICIPANT",
-    "SHORT_CODES",
-    "Api",
-    "Collection",
-    "Field",
-    "Operation",
-    "PathSid",
-    "Verb",
-    "collection",
-    "parent_of",
-]
+__all__ = [*_entries.__all__, *_shapes.__all__]
