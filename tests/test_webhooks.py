@@ -18,6 +18,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from hypothesis import given
 from hypothesis import strategies as st
 from multidict import MultiDict
+from starlette.datastructures import FormData
 from yarl import URL
 
 from twilio_proxy_async.webhooks import (
@@ -101,6 +102,14 @@ def test_multidict_contributes_every_value_of_a_repeated_key() -> None:
         [("Sid", "CA123"), ("SidAccount", "AC123"), ("Digits", "5678"), ("Digits", "1234")]
     )
     as_lists = {"Sid": "CA123", "SidAccount": "AC123", "Digits": ["1234", "5678"]}
+    assert compute_signature(DOC_TOKEN, DOC_URL, form) == compute_signature(
+        DOC_TOKEN, DOC_URL, as_lists
+    )
+
+
+def test_starlette_form_data_contributes_every_value_of_a_repeated_key() -> None:
+    form = FormData([("Sid", "CA123"), ("Digits", "5678"), ("Digits", "1234")])
+    as_lists = {"Sid": "CA123", "Digits": ["1234", "5678"]}
     assert compute_signature(DOC_TOKEN, DOC_URL, form) == compute_signature(
         DOC_TOKEN, DOC_URL, as_lists
     )

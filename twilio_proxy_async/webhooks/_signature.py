@@ -1,19 +1,7 @@
-"""Validate the ``X-Twilio-Signature`` header of webhooks Twilio sends to your app.
+"""Twilio's request signature: computing it, checking it, rebuilding the URL Twilio called.
 
-Twilio signs every callback with HMAC-SHA1 keyed by your account's auth token, over the
-public URL it called followed by the form fields (JSON callbacks: over the URL alone, with the
-body bound through the URL's ``bodySHA256`` query value).
-
-With aiohttp, put the webhook routes in a sub-app guarded by the middleware::
-
-    hooks = web.Application(middlewares=[twilio_signature_middleware(auth_token)])
-    hooks.router.add_post("/proxy/callback", on_proxy_callback)
-    app.add_subapp("/twilio/", hooks)
-
-Behind a proxy or load balancer, pass ``public_base_url="https://hooks.example.com"`` (the
-origin configured in Twilio), or ``trust_forwarded=True`` when the proxy sets
-``X-Forwarded-Proto``/``X-Forwarded-Host`` and strips any a client sends. Other frameworks
-call :func:`validate_request` with the request's URL, headers and raw body.
+Framework-neutral; the aiohttp and ASGI adapters and the emulator (which signs the callbacks it
+sends) build on these functions.
 """
 
 from __future__ import annotations
@@ -22,23 +10,21 @@ import base64
 import codecs
 import hashlib
 import hmac
-import logging
 from collections.abc import Iterable, Mapping, Sequence
 from urllib.parse import parse_qs, parse_qsl
 
-from aiohttp import web
-from aiohttp.typedefs import Handler, Middleware
-from multidict import MultiMapping
-
 __all__ = [
+    "FORM_CONTENT_TYPE",
     "SIGNATURE_HEADER",
     "FormParams",
+    "checked_base_url",
     "compute_signature",
+    "declared_body_hashes",
+    "is_utf8_charset",
+    "loggable",
     "public_request_url",
-    "twilio_signature_middleware",
     "validate_request",
     "validate_signature",
-    "verify_aiohttp_request",
 ]
 
 SIGNATURE_HEADER = "X-Twilio-Signature"
@@ -46,18 +32,16 @@ SIGNATURE_HEADER = "X-Twilio-Signature"
 FormParams = Mapping[str, str | Sequence[str]]
 
 _DEFAULT_PORTS = {"https": "443", "http": "80"}
-_FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
+FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 # Long enough for any real webhook path, short enough that a hostile one cannot flood the log.
 _LOG_TEXT_LIMIT = 200
-
-logger = logging.getLogger(__name__)
 
 
 def compute_signature(auth_token: str, url: str, params: FormParams | None = None) -> str:
     """Return the ``X-Twilio-Signature`` Twilio sends for a request to ``url`` with ``params``.
 
-    A value may be a sequence for a repeated field; a ``multidict`` mapping (as returned by
-    aiohttp's ``request.post()``) contributes every value of a repeated key.
+    A value may be a sequence for a repeated field; a multidict (aiohttp's ``request.post()``,
+    Starlette's ``request.form()``) contributes every value of a repeated key.
     """
     parts = [url]
     if params:
@@ -88,7 +72,7 @@ def validate_signature(
     supplied = _ascii_or_none(signature)
     if not supplied or not auth_token:
         return False
-    declared_hashes = _declared_body_hashes(url)
+    declared_hashes = declared_body_hashes(url)
     params: FormParams | None
     if isinstance(params_or_body, str | bytes):
         if not _body_matches(params_or_body, declared_hashes):
@@ -127,7 +111,7 @@ def public_request_url(
     """
     scheme, authority, tail = _split_url(url)
     if public_base_url is not None:
-        return _checked_base_url(public_base_url) + tail
+        return checked_base_url(public_base_url) + tail
     if trust_forwarded:
         forwarded_proto = _nearest_forwarded(headers, "X-Forwarded-Proto")
         scheme = forwarded_proto.lower() if forwarded_proto else scheme
@@ -156,7 +140,7 @@ def validate_request(
     printable ASCII: frameworks would read other values from it than Twilio signed.
     """
     if public_base_url is not None:
-        _checked_base_url(public_base_url)
+        checked_base_url(public_base_url)
     try:
         public_url = public_request_url(
             url, headers, public_base_url=public_base_url, trust_forwarded=trust_forwarded
@@ -164,16 +148,16 @@ def validate_request(
     except ValueError:
         return False
     signature = _header(headers, SIGNATURE_HEADER)
-    if _declared_body_hashes(public_url):
+    if declared_body_hashes(public_url):
         return validate_signature(auth_token, public_url, body, signature)
     if form is not None:
         charset = _media_type(_header(headers, "Content-Type"))[1]
-        return _is_utf8_charset(charset) and validate_signature(
+        return is_utf8_charset(charset) and validate_signature(
             auth_token, public_url, form, signature
         )
     content_type, charset = _media_type(_header(headers, "Content-Type"))
-    if content_type == _FORM_CONTENT_TYPE:
-        if not _is_utf8_charset(charset):
+    if content_type == FORM_CONTENT_TYPE:
+        if not is_utf8_charset(charset):
             return False
         parsed = _parse_form(body)
         return parsed is not None and validate_signature(auth_token, public_url, parsed, signature)
@@ -182,89 +166,12 @@ def validate_request(
     return validate_signature(auth_token, public_url, None, signature)
 
 
-async def verify_aiohttp_request(
-    request: web.Request,
-    auth_token: str,
-    *,
-    public_base_url: str | None = None,
-    trust_forwarded: bool = False,
-) -> bool:
-    """Whether an aiohttp request carries a valid Twilio signature.
-
-    Reads the body through aiohttp's cache, so the handler can still call ``read()``,
-    ``post()`` or ``json()`` afterwards. A form is checked as ``request.post()`` parses it,
-    which is what the handler will read.
-    """
-    body = await request.read()
-    # raw_path is the path and query exactly as sent; request.url would re-quote them.
-    url = f"{request.scheme}://{request.host}{request.raw_path}"
-    form: FormParams | None = None
-    if request.content_type == _FORM_CONTENT_TYPE and not _declared_body_hashes(url):
-        if not _is_utf8_charset(request.charset):
-            return False
-        try:
-            posted = await request.post()
-        except ValueError:
-            # Not valid UTF-8 once unquoted: not something Twilio signed.
-            return False
-        fields: dict[str, list[str]] = {}
-        for name, value in posted.items():
-            if not isinstance(value, str):
-                return False
-            fields.setdefault(name, []).append(value)
-        form = fields
-    return validate_request(
-        auth_token,
-        url=url,
-        headers=request.headers,
-        body=body,
-        form=form,
-        public_base_url=public_base_url,
-        trust_forwarded=trust_forwarded,
-    )
-
-
-def twilio_signature_middleware(
-    auth_token: str,
-    *,
-    public_base_url: str | None = None,
-    trust_forwarded: bool = False,
-) -> Middleware:
-    """An aiohttp middleware answering 403 to any request without a valid Twilio signature.
-
-    It guards every route of the application it is installed on, so install it on a sub-app
-    holding only the webhook routes.
-    """
-    if not isinstance(auth_token, str) or not auth_token:
-        raise ValueError("auth_token must be a non-empty string")
-    if public_base_url is not None:
-        _checked_base_url(public_base_url)
-
-    @web.middleware
-    async def twilio_signature(request: web.Request, handler: Handler) -> web.StreamResponse:
-        valid = await verify_aiohttp_request(
-            request,
-            auth_token,
-            public_base_url=public_base_url,
-            trust_forwarded=trust_forwarded,
-        )
-        if not valid:
-            logger.warning(
-                "Rejected %s %s: missing or invalid %s",
-                _loggable(request.method),
-                _loggable(request.raw_path.partition("?")[0]),
-                SIGNATURE_HEADER,
-            )
-            raise web.HTTPForbidden(text="Twilio signature validation failed")
-        return await handler(request)
-
-    return twilio_signature
-
-
 def _values_of(params: FormParams, name: str) -> list[str]:
     raw: Iterable[str | Sequence[str]]
-    # A multidict's params[name] is only the first of a repeated key's values.
-    raw = params.getall(name) if isinstance(params, MultiMapping) else (params[name],)
+    # A multidict's params[name] is only one of a repeated key's values: aiohttp's multidict
+    # offers getall(), Starlette's and Werkzeug's offer getlist().
+    getall = getattr(params, "getall", None) or getattr(params, "getlist", None)
+    raw = getall(name) if callable(getall) else (params[name],)
     values: list[str] = []
     for item in raw:
         if isinstance(item, str):
@@ -291,7 +198,7 @@ def _ascii_or_none(text: str | None) -> bytes | None:
         return None
 
 
-def _declared_body_hashes(url: str) -> list[str]:
+def declared_body_hashes(url: str) -> list[str]:
     query = url.partition("?")[2].partition("#")[0]
     return parse_qs(query, keep_blank_values=True).get("bodySHA256", [])
 
@@ -344,7 +251,7 @@ def _port_variants(url: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(variants))
 
 
-def _checked_base_url(base_url: str) -> str:
+def checked_base_url(base_url: str) -> str:
     scheme, _, tail = _split_url(base_url)
     if scheme.lower() not in _DEFAULT_PORTS or "?" in tail or "#" in tail:
         raise ValueError("public_base_url must be an http(s) URL without query or fragment")
@@ -379,7 +286,7 @@ def _media_type(content_type: str | None) -> tuple[str, str | None]:
     return media_type.strip().lower(), charset
 
 
-def _is_utf8_charset(charset: str | None) -> bool:
+def is_utf8_charset(charset: str | None) -> bool:
     """Whether a form declared in ``charset`` reads as the UTF-8 Twilio signs.
 
     Frameworks such as aiohttp decode a form in its declared charset, so a replayed body
@@ -412,7 +319,7 @@ def _parse_form(body: bytes | str) -> dict[str, list[str]] | None:
     return form
 
 
-def _loggable(text: str) -> str:
+def loggable(text: str) -> str:
     """``text`` fit for one log line: non-printable characters escaped, length bounded.
 
     Request paths are attacker-controlled; a raw newline or terminal escape in a log line
