@@ -17,9 +17,17 @@ from yarl import URL
 from benchmarks._emulator import Target, basic_auth
 from benchmarks._report import Sample
 from benchmarks._workload import consume, run_pool
-from twilio_proxy_async import Client, RawResponse
+from twilio_proxy_async import Client, ConcurrencyLimiter, RawResponse, TwilioError
 
-__all__ = ["bare_fetch", "bare_stream", "json_decode", "ours_decode", "ours_fetch", "ours_stream"]
+__all__ = [
+    "bare_fetch",
+    "bare_stream",
+    "json_decode",
+    "ours_decode",
+    "ours_fetch",
+    "ours_mixed",
+    "ours_stream",
+]
 
 
 def _ours(target: Target, *, max_concurrency: int = 32) -> Client:
@@ -53,6 +61,46 @@ async def ours_fetch(
         started = time.perf_counter()
         done = await run_pool(total, in_flight, fetch)
         return Sample(time.perf_counter() - started, done)
+
+
+async def ours_mixed(
+    target: Target,
+    session_sids: Sequence[str],
+    *,
+    total: int,
+    in_flight: int,
+    limiter: ConcurrencyLimiter,
+) -> Sample:
+    """``total`` calls from ``in_flight`` callers: 2 fetches, 1 update, 1 one-page listing
+    and 1 create in every 5. Counts the calls that succeeded; a failure is not retried
+    beyond the client's own retries."""
+    async with Client(
+        target.account_sid, target.auth_token, base_url=target.url, limiter=limiter
+    ) as client:
+        sessions = client.proxy.sessions
+        service = target.service_sid
+        succeeded = 0
+
+        async def call(number: int) -> None:
+            nonlocal succeeded
+            sid = session_sids[number % len(session_sids)]
+            kind = number % 5
+            try:
+                if kind < 2:
+                    await sessions.fetch(service, sid)
+                elif kind == 2:
+                    await sessions.update(service, sid, ttl=3600 + number)
+                elif kind == 3:
+                    [found async for found in sessions.list(service, limit=20)]
+                else:
+                    await sessions.create(service)
+            except TwilioError:
+                return
+            succeeded += 1
+
+        started = time.perf_counter()
+        await run_pool(total, in_flight, call)
+        return Sample(time.perf_counter() - started, succeeded)
 
 
 async def bare_stream(

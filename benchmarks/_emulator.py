@@ -87,9 +87,11 @@ class EmulatorProcess:
     ) -> None:
         await self._stop()
 
-    async def set_latency(self, seconds: float) -> None:
+    async def set_latency(self, seconds: float, *, concurrency_limit: int = 0) -> None:
+        """Delay every answer by ``seconds``; with ``concurrency_limit``, also answer 429 to
+        requests past that many in flight, as Twilio does past an account's allowance."""
         assert self._process is not None and self._process.stdin is not None
-        self._process.stdin.write(f"latency {seconds}\n".encode())
+        self._process.stdin.write(f"latency {seconds} {concurrency_limit}\n".encode())
         await self._process.stdin.drain()
         answer = await asyncio.wait_for(self._readline(), _STOP_TIMEOUT)
         if answer.strip() != "ok":
@@ -159,7 +161,10 @@ async def _serve(sessions: int) -> None:
         while line := await asyncio.to_thread(sys.stdin.readline):
             command, _, argument = line.strip().partition(" ")
             if command == "latency":
-                emulator.faults = Faults(latency=float(argument))
+                seconds, _, limit = argument.partition(" ")
+                emulator.faults = Faults(
+                    latency=float(seconds), concurrency_limit=int(limit or 0) or None
+                )
                 print("ok", flush=True)
             else:
                 print(f"unknown command {command!r}", flush=True)

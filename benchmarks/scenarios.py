@@ -1,4 +1,4 @@
-"""The five scenarios. Each runs ours, the limit and (when installed) the official client
+"""The six scenarios. Each runs ours, the limit and (when installed) the official client
 alternately, round after round, so a noisy neighbour slows all of them alike."""
 
 from __future__ import annotations
@@ -16,12 +16,13 @@ from benchmarks._clients import (
     json_decode,
     ours_decode,
     ours_fetch,
+    ours_mixed,
     ours_stream,
 )
 from benchmarks._emulator import EmulatorProcess, Target, basic_auth
 from benchmarks._memory import measure
 from benchmarks._report import Check, Measurement, Sample, ScenarioResult
-from twilio_proxy_async import _json
+from twilio_proxy_async import ConcurrencyLimiter, _json
 
 __all__ = ["FULL", "QUICK", "SCENARIOS", "Sizes", "page_body", "peer_installed", "run_all"]
 
@@ -71,6 +72,10 @@ class Sizes:
     decode_repeat: int
     memory_counts: tuple[int, ...]
     memory_page: int
+    allowance: int
+    allowance_calls: int
+    allowance_latency: float
+    allowance_ceiling: int
 
     @property
     def sessions(self) -> int:
@@ -98,6 +103,10 @@ FULL = Sizes(
     decode_repeat=20,
     memory_counts=(50_000, 200_000),
     memory_page=1000,
+    allowance=20,
+    allowance_calls=3000,
+    allowance_latency=0.05,
+    allowance_ceiling=64,
 )
 QUICK = Sizes(
     rounds=1,
@@ -113,6 +122,10 @@ QUICK = Sizes(
     decode_repeat=2,
     memory_counts=(200, 400),
     memory_page=100,
+    allowance=5,
+    allowance_calls=200,
+    allowance_latency=0.01,
+    allowance_ceiling=16,
 )
 
 
@@ -314,6 +327,57 @@ async def memory(server: EmulatorProcess, sizes: Sizes, *, with_peer: bool) -> S
     )
 
 
+ADAPTIVE = "ours, adaptive"
+FIXED = "ours, fixed at the allowance"
+
+
+async def allowance(server: EmulatorProcess, sizes: Sizes, *, with_peer: bool) -> ScenarioResult:
+    """Mixed calls against an account allowance (the emulator's concurrency limit): the
+    adaptive client starts at a ceiling far above it, the fixed one sits exactly on it."""
+    target, total = server.target, sizes.allowance_calls
+    limit, latency, ceiling = sizes.allowance, sizes.allowance_latency, sizes.allowance_ceiling
+    page = json.loads(await page_body(target, min(1000, target.sessions)))
+    sids = [record["sid"] for record in page["sessions"]]
+
+    def run(limiter: Callable[[], ConcurrencyLimiter]) -> Callable[[], Awaitable[Sample]]:
+        async def one() -> Sample:
+            return await ours_mixed(target, sids, total=total, in_flight=ceiling, limiter=limiter())
+
+        return one
+
+    runs = {
+        ADAPTIVE: run(lambda: ConcurrencyLimiter(ceiling)),
+        FIXED: run(lambda: ConcurrencyLimiter(limit, adaptive=False)),
+    }
+    await server.set_latency(latency, concurrency_limit=limit)
+    try:
+        samples = await _interleave(runs, sizes.rounds, total)
+    finally:
+        await server.set_latency(0.0)
+    result = tuple(
+        Measurement(name, "s", tuple(s.seconds for s in runs), runs[0].count)
+        for name, runs in samples.items()
+    )
+    ideal = total / limit * latency
+    values = {m.implementation: m.value for m in result}
+    checks = [
+        Check("ideal / ours, adaptive", ideal / values[ADAPTIVE], ">=", 0.9),
+        Check("ideal / ours, fixed", ideal / values[FIXED]),
+        # What adapting costs, whatever the machine: the fixed client is told the allowance.
+        Check("ours, fixed / ours, adaptive", values[FIXED] / values[ADAPTIVE], ">=", 0.95),
+    ]
+    return ScenarioResult(
+        f"6 {total:,} mixed calls, allowance {limit}, L={latency * 1000:g} ms, "
+        f"max_concurrency={ceiling}",
+        result,
+        tuple(checks),
+        (
+            f"ideal = calls / allowance x L = {ideal:.2f} s; every call succeeded (a failure "
+            "stops the run); calls: 2 fetch, 1 update, 1 one-page list, 1 create in 5",
+        ),
+    )
+
+
 Scenario = Callable[..., Awaitable[ScenarioResult]]
 SCENARIOS: dict[str, Scenario] = {
     "stream": streaming,
@@ -321,6 +385,7 @@ SCENARIOS: dict[str, Scenario] = {
     "concurrency": concurrency,
     "decode": decoding,
     "memory": memory,
+    "allowance": allowance,
 }
 
 

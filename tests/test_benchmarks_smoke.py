@@ -37,7 +37,7 @@ def _assert_sane(results: list[ScenarioResult], implementations: set[str]) -> No
             assert measurement.count > 0
         for check in result.checks:
             assert math.isfinite(check.measured) and check.measured > 0, check
-    stream, overlap, concurrency, decode, memory = results
+    stream, overlap, concurrency, decode, memory, allowance = results
     # With orjson installed, the parsing scenarios also run ours on the stdlib parser.
     parsers = {"ours, stdlib json", "bare aiohttp, orjson"} if speedups_installed() else set()
     assert {m.implementation for m in stream.measurements} == implementations | parsers
@@ -46,6 +46,8 @@ def _assert_sane(results: list[ScenarioResult], implementations: set[str]) -> No
     assert all(m.count == SMOKE.fetches for m in concurrency.measurements)
     assert all(m.count == SMOKE.decode_records * SMOKE.decode_repeat for m in decode.measurements)
     assert [m.count for m in memory.measurements] == [300] * len(implementations)
+    # Every mixed call succeeded, adaptive and fixed alike.
+    assert [m.count for m in allowance.measurements] == [SMOKE.allowance_calls] * 2
     table = render(results)
     for result in results:
         assert result.title in table

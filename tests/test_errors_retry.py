@@ -116,30 +116,30 @@ def test_unreadable_retry_after_is_ignored(value: str | None) -> None:
 
 
 @pytest.mark.parametrize(
-    ("method", "status", "expected"),
+    ("idempotent", "status", "expected"),
     [
-        ("POST", 429, True),
-        ("GET", 429, True),
-        ("DELETE", 429, True),
-        ("GET", 500, True),
-        ("GET", 503, True),
-        ("DELETE", 502, True),
-        ("POST", 500, False),
-        ("POST", 503, False),
-        ("GET", 400, False),
-        ("GET", 404, False),
+        (False, 429, True),
+        (True, 429, True),
+        (True, 500, True),
+        (True, 503, True),
+        (True, 502, True),
+        (False, 500, False),
+        (False, 503, False),
+        (True, 400, False),
+        (True, 404, False),
+        (False, 409, False),
     ],
 )
-def test_which_statuses_are_retried(method: str, status: int, expected: bool) -> None:
-    assert RetryPolicy().retries_status(method, status) is expected
+def test_which_statuses_are_retried(idempotent: bool, status: int, expected: bool) -> None:
+    assert RetryPolicy().retries_status(status, idempotent=idempotent) is expected
 
 
-def test_connection_failures_repeat_posts_only_when_nothing_was_sent() -> None:
+def test_connection_failures_repeat_a_create_only_when_nothing_was_sent() -> None:
     policy = RetryPolicy()
-    assert policy.retries_connection_failure("POST", request_sent=False)
-    assert not policy.retries_connection_failure("POST", request_sent=True)
-    assert policy.retries_connection_failure("GET", request_sent=True)
-    assert policy.retries_connection_failure("DELETE", request_sent=True)
+    assert policy.retries_connection_failure(request_sent=False, idempotent=False)
+    assert not policy.retries_connection_failure(request_sent=True, idempotent=False)
+    assert policy.retries_connection_failure(request_sent=True, idempotent=True)
+    assert policy.retries_connection_failure(request_sent=False, idempotent=True)
 
 
 def test_waits_are_jittered_exponential_capped_and_counted() -> None:

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 from emulator_support import acquired_connections, client_for, rss_bytes
 
-from twilio_proxy_async import Client
+from twilio_proxy_async import Client, ConcurrencyLimiter
 from twilio_proxy_async.testing import Emulator, Faults
 
 REQUESTS = 10_000
@@ -74,8 +74,10 @@ class ConnectionPeak:
 
 async def test_ten_thousand_requests_through_a_429_storm(emu: Emulator) -> None:
     # Latency keeps each admitted request open long enough for the limit to bite;
-    # Retry-After: 0 makes the throttled ones come straight back.
-    async with client_for(emu, max_concurrency=IN_FLIGHT, max_retries=50) as client:
+    # Retry-After: 0 makes the throttled ones come straight back. A fixed limit keeps the
+    # storm going (an adaptive one would settle under the server's limit).
+    fixed = ConcurrencyLimiter(IN_FLIGHT, adaptive=False)
+    async with client_for(emu, limiter=fixed, max_retries=50) as client:
         sid = (await client.proxy.services.create(unique_name="loaded")).sid
         emu.faults = Faults(concurrency_limit=SERVER_LIMIT, latency=0.005, retry_after="0")
         assert await run_bounded(client, emu, sid, WARM_UP) == WARM_UP

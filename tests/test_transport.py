@@ -22,7 +22,8 @@ from twilio_proxy_async import (
 from helpers import ACCOUNT, TOKEN, sent
 
 KS = "KS" + "a" * 32
-SERVICE_URL = f"https://proxy.twilio.com/v1/Services/{KS}"
+SERVICES_URL = "https://proxy.twilio.com/v1/Services"
+SERVICE_URL = f"{SERVICES_URL}/{KS}"
 SERVICE = {"sid": KS, "unique_name": "svc"}
 
 
@@ -100,28 +101,47 @@ async def test_5xx_is_retried_for_get(client: Client, mocked: aioresponses, slee
     assert all(0 <= delay <= 1.0 for delay in sleeps.delays)
 
 
-async def test_5xx_is_not_retried_for_post(
+async def test_5xx_is_not_retried_for_a_create_and_says_the_resource_may_exist(
     client: Client, mocked: aioresponses, sleeps: Sleeps
 ) -> None:
-    mocked.post(SERVICE_URL, status=500, payload={"code": 20500, "message": "Internal"})
-    mocked.post(SERVICE_URL, payload=SERVICE)
+    mocked.post(SERVICES_URL, status=500, payload={"code": 20500, "message": "Internal"})
+    mocked.post(SERVICES_URL, payload=SERVICE)
     with pytest.raises(ServerError) as caught:
-        await client.proxy.services.update(KS, unique_name="x")
-    assert (caught.value.status, caught.value.code) == (500, 20500)
+        await client.proxy.services.create(unique_name="x")
+    assert (caught.value.status, caught.value.code, caught.value.attempts) == (500, 20500, 1)
+    assert "the resource may exist" in str(caught.value)
+    assert "fetch it by unique name, or list" in str(caught.value)
     assert sleeps.delays == []
     assert len(sent(mocked)) == 1
 
 
-async def test_connection_error_is_retried_for_get_not_post(
+async def test_5xx_is_retried_for_an_update(
+    client: Client, mocked: aioresponses, sleeps: Sleeps
+) -> None:
+    mocked.post(SERVICE_URL, status=500, payload={"code": 20500, "message": "Internal"})
+    mocked.post(SERVICE_URL, status=503, body="busy")
+    mocked.post(SERVICE_URL, payload=SERVICE)
+    assert (await client.proxy.services.update(KS, unique_name="x")).sid == KS
+    assert len(sleeps.delays) == 2
+    # Each attempt sent the same form.
+    assert [form for _, _, form, _ in sent(mocked)] == [[("UniqueName", "x")]] * 3
+
+
+async def test_connection_error_is_retried_for_get_and_update_not_create(
     client: Client, mocked: aioresponses, sleeps: Sleeps
 ) -> None:
     mocked.get(SERVICE_URL, exception=aiohttp.ServerDisconnectedError())
     mocked.get(SERVICE_URL, payload=SERVICE)
     assert (await client.proxy.services.fetch(KS)).sid == KS
     mocked.post(SERVICE_URL, exception=aiohttp.ServerDisconnectedError())
-    with pytest.raises(TwilioConnectionError, match="ServerDisconnectedError"):
-        await client.proxy.services.update(KS, unique_name="x")
-    assert len(sleeps.delays) == 1
+    mocked.post(SERVICE_URL, payload=SERVICE)
+    assert (await client.proxy.services.update(KS, unique_name="x")).sid == KS
+    assert len(sleeps.delays) == 2
+    mocked.post(SERVICES_URL, exception=aiohttp.ServerDisconnectedError())
+    with pytest.raises(TwilioConnectionError, match="ServerDisconnectedError") as caught:
+        await client.proxy.services.create(unique_name="x")
+    assert "the resource may exist" in str(caught.value)
+    assert len(sleeps.delays) == 2
 
 
 async def test_retries_stop_at_max_retries_and_raise_the_last_error(

@@ -21,7 +21,10 @@ from ._exceptions import (
     TwilioError,
     TwilioTimeoutError,
 )
+from ._hooks import RequestEvent
 from ._http import MAX_RESPONSE_BYTES, AiohttpTransport, HTTPTransport, RawResponse, SendError
+from ._limiter import ConcurrencyLimiter
+from ._logging import configure_from_environment as _configure_logging
 from ._pagination import AsyncPager, Cursor, Page, PageMeta
 from ._version import __version__
 from .models.chat_service import ChatService, WebhookMethod
@@ -43,6 +46,7 @@ __all__ = [
     "ChatV2",
     "Client",
     "ClientClosedError",
+    "ConcurrencyLimiter",
     "ConfigurationError",
     "ConflictError",
     "Cursor",
@@ -65,6 +69,7 @@ __all__ = [
     "ProxyV1",
     "RateLimitError",
     "RawResponse",
+    "RequestEvent",
     "ResponseTooLargeError",
     "ResponseValidationError",
     "SendError",
@@ -81,3 +86,5 @@ __all__ = [
     "WebhookMethod",
     "__version__",
 ]
+
+_configure_logging()

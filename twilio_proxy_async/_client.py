@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import enum
+import math
 import os
 import warnings
+from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Self
 
 import aiohttp
+import attrs
 
 from ._config import Origins, resolve_credentials, user_agent
 from ._exceptions import ClientClosedError, ConfigurationError
+from ._hooks import EventHook, Hooks
 from ._http import AiohttpTransport, HTTPTransport
+from ._limiter import ConcurrencyLimiter
 from ._retry import RetryPolicy
 from ._table import CHAT, PROXY
 from ._transport import CallOptions, State, Transport
@@ -48,6 +54,29 @@ class ChatV2:
         self.services = ChatServices(product)
 
 
+class _Unset(enum.Enum):
+    UNSET = enum.auto()
+
+
+UNSET = _Unset.UNSET
+
+
+def _seconds(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < math.inf:
+        raise ConfigurationError(f"{name} must be a positive, finite number of seconds")
+    return float(value)
+
+
+def _optional_seconds(name: str, value: object) -> float | None:
+    return None if value is None else _seconds(name, value)
+
+
+def _check_retries(value: object) -> int:
+    if type(value) is not int or value < 0:
+        raise ConfigurationError("max_retries must be a non-negative integer")
+    return value
+
+
 class Client:
     """An asyncio client for Twilio Proxy v1 and Chat v2 Services.
 
@@ -71,37 +100,90 @@ class Client:
         max_retries: int = 3,
         max_concurrency: int = 32,
         session: aiohttp.ClientSession | None = None,
+        limiter: ConcurrencyLimiter | None = None,
+        total_timeout: float | None = None,
+        event_hooks: Mapping[str, Sequence[EventHook]] | None = None,
         transport: HTTPTransport | None = None,
     ) -> None:
-        if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
-            raise ConfigurationError("timeout must be a positive number of seconds")
-        if type(max_retries) is not int or max_retries < 0:
-            raise ConfigurationError("max_retries must be a non-negative integer")
+        options = CallOptions(
+            timeout=_seconds("timeout", timeout),
+            retry=RetryPolicy(max_retries=_check_retries(max_retries)),
+            total_timeout=_optional_seconds("total_timeout", total_timeout),
+        )
         if type(max_concurrency) is not int or max_concurrency < 1:
             raise ConfigurationError("max_concurrency must be a positive integer")
+        if limiter is not None and not isinstance(limiter, ConcurrencyLimiter):
+            raise ConfigurationError("limiter must be a ConcurrencyLimiter")
         if session is not None and transport is not None:
             raise ConfigurationError("pass session= or transport=, not both")
+        hooks = Hooks(event_hooks)
         self._credentials = resolve_credentials(account_sid, auth_token, api_key, api_secret)
+        if base_url is None:
+            base_url = os.environ.get("TWILIO_BASE_URL") or None
         self._origins = Origins.build(
             region=region if region is not None else os.environ.get("TWILIO_REGION") or None,
             edge=edge if edge is not None else os.environ.get("TWILIO_EDGE") or None,
             base_url=base_url,
         )
         self._http = transport if transport is not None else AiohttpTransport(session)
-        self._transport = Transport(
-            http=self._http,
-            origins=self._origins,
-            authorization=self._credentials.authorization(),
-            user_agent=user_agent(),
-            options=CallOptions(timeout=float(timeout), retry=RetryPolicy(max_retries=max_retries)),
-            max_concurrency=max_concurrency,
+        self._view = False
+        self._attach(
+            Transport(
+                http=self._http,
+                origins=self._origins,
+                authorization=self._credentials.authorization(),
+                user_agent=user_agent(),
+                options=options,
+                limiter=limiter if limiter is not None else ConcurrencyLimiter(max_concurrency),
+                hooks=hooks,
+            )
         )
-        self.proxy = ProxyV1(Product(self._transport, self._origins, PROXY))
-        self.chat = ChatV2(Product(self._transport, self._origins, CHAT))
+
+    def _attach(self, transport: Transport) -> None:
+        self._transport = transport
+        self.proxy = ProxyV1(Product(transport, self._origins, PROXY))
+        self.chat = ChatV2(Product(transport, self._origins, CHAT))
+
+    def with_options(
+        self,
+        *,
+        timeout: float | _Unset = UNSET,
+        max_retries: int | _Unset = UNSET,
+        total_timeout: float | _Unset | None = UNSET,
+    ) -> Client:
+        """A view of this client with other per-call settings.
+
+        It shares the session, the limiter, the hooks and the open/closed state: closing
+        this client closes the view; closing the view closes nothing (it owns nothing).
+        """
+        current = self._transport.options
+        options = CallOptions(
+            timeout=current.timeout
+            if isinstance(timeout, _Unset)
+            else _seconds("timeout", timeout),
+            retry=current.retry
+            if isinstance(max_retries, _Unset)
+            else attrs.evolve(current.retry, max_retries=_check_retries(max_retries)),
+            total_timeout=current.total_timeout
+            if isinstance(total_timeout, _Unset)
+            else _optional_seconds("total_timeout", total_timeout),
+        )
+        view = object.__new__(Client)
+        view._credentials = self._credentials
+        view._origins = self._origins
+        view._http = self._http
+        view._view = True
+        view._attach(self._transport.with_options(options))
+        return view
 
     @property
     def account_sid(self) -> str:
         return self._credentials.account_sid
+
+    @property
+    def limiter(self) -> ConcurrencyLimiter:
+        """The in-flight limit this client's requests go through (shared when lent)."""
+        return self._transport.limiter
 
     @property
     def closed(self) -> bool:
@@ -109,8 +191,9 @@ class Client:
 
     def __repr__(self) -> str:
         origins = ", ".join(sorted(set(self._origins.by_product.values())))
+        kind = "Client view" if self._view else "Client"
         return (
-            f"<Client account_sid={self.account_sid!r} origins={origins!r} "
+            f"<{kind} account_sid={self.account_sid!r} origins={origins!r} "
             f"{self._transport.state.value}>"
         )
 
@@ -128,10 +211,16 @@ class Client:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close what this client created; a lent session is left open. Safe to call twice."""
-        await self._transport.aclose()
+        """Close what this client created; a lent session is left open. Safe to call twice.
+
+        On a ``with_options`` view this does nothing: the client it came from owns it all.
+        """
+        if not self._view:
+            await self._transport.aclose()
 
     def __del__(self) -> None:
+        if getattr(self, "_view", True):
+            return
         http = getattr(self, "_http", None)
         if isinstance(http, AiohttpTransport) and http.owns_open_session:
             warnings.warn(

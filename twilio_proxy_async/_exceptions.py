@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from typing import Self
 
 __all__ = [
     "AuthenticationError",
@@ -84,6 +85,10 @@ def _after(attempts: int) -> str:
     return f" after {attempts} attempts" if attempts > 1 else ""
 
 
+def _noted(note: str | None) -> str:
+    return f"; {note}" if note else ""
+
+
 class TwilioAPIError(TwilioError):
     """Twilio (or something in front of it) answered with a non-success status."""
 
@@ -101,6 +106,7 @@ class TwilioAPIError(TwilioError):
         body: bytes,
         retry_after: float | None = None,
         attempts: int = 1,
+        note: str | None = None,
     ) -> None:
         self.status = status
         self.code = code
@@ -113,6 +119,7 @@ class TwilioAPIError(TwilioError):
         self.body = body
         self.retry_after = retry_after
         self.attempts = attempts
+        self.note = note
         super().__init__(self._summary())
 
     def _summary(self) -> str:
@@ -120,12 +127,13 @@ class TwilioAPIError(TwilioError):
         request = f" [request {self.request_id}]" if self.request_id else ""
         return (
             f"{self.method} {self.url} -> HTTP {self.status}{code}{_after(self.attempts)}: "
-            f"{self.message}{request}"
+            f"{self.message}{request}{_noted(self.note)}"
         )
 
-    def with_attempts(self, attempts: int) -> TwilioAPIError:
-        """The same error, saying how many attempts the call made."""
+    def finish(self, *, attempts: int, note: str | None = None) -> Self:
+        """The same error once the call is over: how many attempts it made, and a hint."""
         self.attempts = attempts
+        self.note = note
         self.args = (self._summary(),)
         return self
 
@@ -168,12 +176,25 @@ class ServerError(TwilioAPIError):
 class TwilioConnectionError(TwilioError):
     """The request got no usable answer: refused, reset, or cut off mid-body."""
 
-    def __init__(self, reason: str, *, method: str, url: str, attempts: int = 1) -> None:
+    def __init__(
+        self, reason: str, *, method: str, url: str, attempts: int = 1, note: str | None = None
+    ) -> None:
         self.reason = reason
         self.method = method
         self.url = url
         self.attempts = attempts
-        super().__init__(f"{method} {url}{_after(attempts)}: {reason}")
+        self.note = note
+        super().__init__(self._summary())
+
+    def _summary(self) -> str:
+        return f"{self.method} {self.url}{_after(self.attempts)}: {self.reason}{_noted(self.note)}"
+
+    def finish(self, *, attempts: int, note: str | None = None) -> Self:
+        """The same error once the call is over: how many attempts it made, and a hint."""
+        self.attempts = attempts
+        self.note = note
+        self.args = (self._summary(),)
+        return self
 
 
 class TwilioTimeoutError(TwilioConnectionError):

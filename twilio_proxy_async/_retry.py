@@ -1,9 +1,12 @@
 """The retry policy: which failures are retried, and how long to wait before each retry.
 
 This is the only place that decides. Twilio does not process a request it answers with 429,
-so a 429 is safe to retry for every method. A 5xx, a reset connection or a timeout may come
-after Twilio acted, so only GET and DELETE (idempotent) are retried then: re-sending a POST
-create could create a duplicate.
+so a 429 is safe to retry for every operation. A 5xx, a reset connection or a timeout may
+come after Twilio acted, so only idempotent operations are retried then: reads, deletes, and
+updates (a POST to an existing resource only sets fields; sending it twice leaves the same
+state). Re-sending a create could create a duplicate, so a create is never retried then.
+Which operation a request is comes from the resource method (``idempotent``); without it,
+the HTTP method decides.
 """
 
 from __future__ import annotations
@@ -60,19 +63,19 @@ class RetryPolicy:
     max_backoff: float = attrs.field(default=20.0, validator=attrs.validators.gt(0))
     max_retry_after: float = attrs.field(default=60.0, validator=attrs.validators.ge(0))
 
-    def retries_status(self, method: str, status: int) -> bool:
+    def retries_status(self, status: int, *, idempotent: bool) -> bool:
         """Whether an answer with this status is worth another try."""
         if status == 429:
             return True
-        return status >= 500 and method in IDEMPOTENT_METHODS
+        return status >= 500 and idempotent
 
-    def retries_connection_failure(self, method: str, *, request_sent: bool) -> bool:
+    def retries_connection_failure(self, *, request_sent: bool, idempotent: bool) -> bool:
         """Whether a failure without an answer is worth another try.
 
-        A connection that could not be opened carried nothing, so any method may go again;
-        once the request may have reached Twilio only idempotent methods are repeated.
+        A connection that could not be opened carried nothing, so any operation may go
+        again; once the request may have reached Twilio only idempotent ones are repeated.
         """
-        return not request_sent or method in IDEMPOTENT_METHODS
+        return not request_sent or idempotent
 
     def waits(self) -> Iterator[float]:
         """The jittered exponential waits, one per retry, for one request."""

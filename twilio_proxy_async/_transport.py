@@ -1,8 +1,9 @@
-"""One request coroutine: headers, form encoding, concurrency limit, timeout, retry, errors.
+"""One request coroutine: headers, form encoding, concurrency limit, deadlines, retry, errors.
 
 Every request the SDK makes, list prefetches included, goes through ``Transport.request``,
-which sends it through the client's ``HTTPTransport`` (``_http.py``) and owns the client's
-one lifecycle state (open, closing, closed).
+which sends it through the client's ``HTTPTransport`` (``_http.py``). A client and its
+``with_options`` views share one ``_Shared`` (HTTP transport, limiter, hooks, and the one
+lifecycle state: open, closing, closed); each view has its own ``CallOptions``.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import enum
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from urllib.parse import quote, urlencode
 
@@ -26,14 +28,21 @@ from ._exceptions import (
     TwilioTimeoutError,
     error_from_response,
 )
+from ._hooks import Hooks, RequestEvent
 from ._http import HTTPTransport, RawResponse, ResponseTooLarge, SendError, request_written
-from ._retry import RetryPolicy, parse_retry_after
+from ._limiter import ConcurrencyLimiter
+from ._logging import logger, path_and_query
+from ._retry import IDEMPOTENT_METHODS, RetryPolicy, parse_retry_after
 
 __all__ = ["CallOptions", "Response", "State", "Transport", "encode_form"]
 
-logger = logging.getLogger("twilio_proxy_async")
-
 FormItems = Sequence[tuple[str, str]]
+
+# Said on a create (a non-idempotent POST) that may have reached Twilio before it failed.
+MAY_EXIST = (
+    "the request may have reached Twilio, so the resource may exist: look for it (fetch it "
+    "by unique name, or list the collection) before creating it again"
+)
 
 
 class State(enum.Enum):
@@ -59,6 +68,7 @@ class CallOptions:
 
     timeout: float
     retry: RetryPolicy
+    total_timeout: float | None = None
 
 
 def encode_form(items: FormItems) -> bytes:
@@ -66,8 +76,33 @@ def encode_form(items: FormItems) -> bytes:
     return urlencode(items, quote_via=quote).encode("ascii")
 
 
+class _Shared:
+    """What a client and all its views share."""
+
+    def __init__(
+        self,
+        http: HTTPTransport,
+        origins: Origins,
+        limiter: ConcurrencyLimiter,
+        hooks: Hooks,
+        headers: dict[str, str],
+    ) -> None:
+        self.http = http
+        self.origins = origins
+        self.limiter = limiter
+        self.hooks = hooks
+        self.headers = headers
+        self.form_headers = {**headers, "Content-Type": "application/x-www-form-urlencoded"}
+        self.state = State.OPEN
+        self.sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+
+    def check_open(self, when: str) -> None:
+        if self.state is not State.OPEN:
+            raise ClientClosedError(f"the client was closed {when}; create a new Client")
+
+
 class Transport:
-    """Sends the requests of one client (and its views) through one ``HTTPTransport``."""
+    """Sends the requests of one client, or of one ``with_options`` view of it."""
 
     def __init__(
         self,
@@ -77,50 +112,60 @@ class Transport:
         authorization: str,
         user_agent: str,
         options: CallOptions,
-        max_concurrency: int,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        limiter: ConcurrencyLimiter,
+        hooks: Hooks | None = None,
     ) -> None:
-        self._http = http
-        self._origins = origins
-        self.options = options
-        self._sleep = sleep
-        self._limit = asyncio.Semaphore(max_concurrency)
-        self._state = State.OPEN
-        self._headers = {
+        headers = {
             "Authorization": authorization,
             "User-Agent": user_agent,
             "Accept": "application/json",
         }
-        self._form_headers = {
-            **self._headers,
-            "Content-Type": "application/x-www-form-urlencoded",
-        }
+        self._shared = _Shared(http, origins, limiter, hooks or Hooks(), headers)
+        self.options = options
+
+    def with_options(self, options: CallOptions) -> Transport:
+        """A view: the same connections, limiter, hooks and state; other call settings."""
+        view = object.__new__(Transport)
+        view._shared = self._shared
+        view.options = options
+        return view
 
     @property
     def state(self) -> State:
-        return self._state
+        return self._shared.state
+
+    @property
+    def limiter(self) -> ConcurrencyLimiter:
+        return self._shared.limiter
+
+    @property
+    def _sleep(self) -> Callable[[float], Awaitable[None]]:
+        return self._shared.sleep
+
+    @_sleep.setter
+    def _sleep(self, sleep: Callable[[float], Awaitable[None]]) -> None:
+        # The tests' stand-in for the retry wait; shared so views wait the same way.
+        self._shared.sleep = sleep
 
     def __repr__(self) -> str:
-        return f"<Transport origins={dict(self._origins.by_product)!r} {self._state.value}>"
+        origins = dict(self._shared.origins.by_product)
+        return f"<Transport origins={origins!r} {self._shared.state.value}>"
 
     async def aclose(self) -> None:
         """Refuse new requests, close the HTTP transport, and end up closed. Safe twice."""
-        if self._state is not State.OPEN:
+        shared = self._shared
+        if shared.state is not State.OPEN:
             return
-        self._state = State.CLOSING
+        shared.state = State.CLOSING
         try:
-            await self._http.aclose()
+            await shared.http.aclose()
         except EventLoopError:
             # Nothing was closed; the client stays usable from the loop it belongs to.
-            self._state = State.OPEN
+            shared.state = State.OPEN
             raise
         finally:
-            if self._state is State.CLOSING:
-                self._state = State.CLOSED
-
-    def _check_open(self, when: str) -> None:
-        if self._state is not State.OPEN:
-            raise ClientClosedError(f"the client was closed {when}; create a new Client")
+            if shared.state is State.CLOSING:
+                shared.state = State.CLOSED
 
     async def request(
         self,
@@ -128,67 +173,91 @@ class Transport:
         url: str,
         *,
         form: FormItems | None = None,
-        options: CallOptions | None = None,
+        idempotent: bool | None = None,
         on_sent: Callable[[], None] | None = None,
     ) -> Response:
         """Send ``method url`` (``url`` already percent-encoded) and return its 2xx answer.
 
-        ``on_sent`` (the pager's prefetch) is called once the request is written, or at once
-        when it has to queue for a ``max_concurrency`` slot, so its caller never waits on that.
-
-        Raises the typed ``TwilioAPIError`` for other statuses and ``TwilioConnectionError``
-        when no answer came, after the retries the policy allows.
+        ``idempotent`` says whether repeating the operation is harmless (an update is, a
+        create is not); by default the HTTP method decides. ``on_sent`` (the pager's
+        prefetch) is called once the request is written, or at once when it has to queue
+        for a place in the limit, so its caller never waits on that. Raises the typed
+        ``TwilioAPIError`` for other statuses and ``TwilioConnectionError`` when no answer
+        came, after the retries the policy and ``total_timeout`` allow.
         """
-        self._check_open("before this request")
-        if not self._origins.allows(url):
+        shared = self._shared
+        shared.check_open("before this request")
+        if not shared.origins.allows(url):
             # Reaching here means a bug upstream; it must never turn into a credential leak.
             raise TwilioError(f"refusing to send credentials to {url!r}")
-        settings = options if options is not None else self.options
-        retry = settings.retry
+        options = self.options
+        retry = options.retry
+        if idempotent is None:
+            idempotent = method in IDEMPOTENT_METHODS
         body = encode_form(form) if form is not None else None
-        headers = self._form_headers if body is not None else self._headers
+        headers = shared.form_headers if body is not None else shared.headers
+        hooks = shared.hooks
+        deadline = None
+        if options.total_timeout is not None:
+            deadline = time.monotonic() + options.total_timeout
         waits = retry.waits()
         attempt = 0
         while True:
             attempt += 1
-            failure: TwilioError
-            outcome: RawResponse | SendError
+            time_limit = options.timeout
+            if deadline is not None:
+                time_limit = min(time_limit, deadline - time.monotonic())
+                if time_limit <= 0:
+                    # aiohttp reads a zero timeout as none at all.
+                    raise TwilioTimeoutError(
+                        f"total_timeout={options.total_timeout}s ran out",
+                        method=method,
+                        url=url,
+                        attempts=attempt - 1,
+                    )
+            if hooks.wants("request"):
+                await hooks.emit("request", RequestEvent(method=method, url=url, attempt=attempt))
             notify = None
             if on_sent is not None and attempt == 1:
-                if self._limit.locked():
+                if shared.limiter.full:
                     on_sent()
-                elif getattr(self._http, "reports_written", False):
+                elif getattr(shared.http, "reports_written", False):
                     notify = on_sent
                 else:
                     # Any other transport: once this task first yields, as for a lent session.
                     asyncio.get_running_loop().call_soon(on_sent)
-            try:
-                async with self._limit:
-                    # aclose() may have run while this request waited for a slot.
-                    self._check_open("before this request")
-                    token = request_written.set(notify)
-                    try:
-                        outcome = await self._http.send(
-                            method, url, headers, body, time_limit=settings.timeout
-                        )
-                    finally:
-                        request_written.reset(token)
-            except SendError as exc:
-                # Handled below, outside this block, so no error we raise has it as context.
-                outcome = exc
+            started = time.perf_counter()
+            outcome = await self._attempt(method, url, headers, body, time_limit, deadline, notify)
+            elapsed = time.perf_counter() - started
+            failure: TwilioAPIError | TwilioConnectionError
             if isinstance(outcome, ResponseTooLarge):
                 # The same request would bring the same body: not worth another try.
                 raise ResponseTooLargeError(method=method, url=url, limit=outcome.limit)
             if isinstance(outcome, SendError):
-                self._check_open("while a request was in flight")
-                failure = self._connection_error(outcome, method, url, settings.timeout, attempt)
-                if not retry.retries_connection_failure(method, request_sent=outcome.sent):
-                    raise failure
+                _log_attempt(method, url, outcome.reason, None, attempt, elapsed)
+                shared.check_open("while a request was in flight")
+                failure = _connection_error(outcome, method, url, time_limit, options, attempt)
                 retry_after = None
+                retried = retry.retries_connection_failure(
+                    request_sent=outcome.sent, idempotent=idempotent
+                )
+                may_exist = outcome.sent and not idempotent and method == "POST"
             else:
+                request_id = outcome.headers.get("Twilio-Request-Id")
+                _log_attempt(method, url, outcome.status, request_id, attempt, elapsed)
+                if hooks.wants("response"):
+                    event = RequestEvent(
+                        method=method,
+                        url=url,
+                        attempt=attempt,
+                        status=outcome.status,
+                        request_id=request_id,
+                        elapsed=elapsed,
+                    )
+                    await hooks.emit("response", event)
                 if 200 <= outcome.status < 300:
                     return Response(outcome.status, outcome.headers, outcome.body, method, url)
-                api_error = error_from_response(
+                failure = error_from_response(
                     status=outcome.status,
                     headers=outcome.headers,
                     body=outcome.body,
@@ -196,29 +265,118 @@ class Transport:
                     url=url,
                     retry_after=parse_retry_after(outcome.headers.get("Retry-After")),
                 )
-                if not retry.retries_status(method, outcome.status):
-                    raise api_error.with_attempts(attempt)
-                failure, retry_after = api_error, api_error.retry_after
-            fallback = next(waits, None)
+                retry_after = failure.retry_after
+                retried = retry.retries_status(outcome.status, idempotent=idempotent)
+                may_exist = outcome.status >= 500 and not idempotent and method == "POST"
+            fallback = next(waits, None) if retried else None
             if fallback is None:
-                if isinstance(failure, TwilioAPIError):
-                    raise failure.with_attempts(attempt)
-                raise failure
+                raise failure.finish(attempts=attempt, note=MAY_EXIST if may_exist else None)
             delay = retry.wait_for(retry_after, fallback)
-            logger.info("retrying %s %s in %.2fs after: %s", method, url, delay, failure)
-            await self._sleep(delay)
-            self._check_open("while a request waited to retry")
-
-    @staticmethod
-    def _connection_error(
-        exc: SendError, method: str, url: str, timeout: float, attempt: int
-    ) -> TwilioConnectionError:
-        if exc.timed_out:
-            phase = "could not connect" if not exc.sent else "no complete answer"
-            return TwilioTimeoutError(
-                f"{phase} within {timeout}s ({exc.reason})",
-                method=method,
-                url=url,
-                attempts=attempt,
+            if deadline is not None and time.monotonic() + delay >= deadline:
+                note = (
+                    f"total_timeout={options.total_timeout}s leaves no time for a {delay:.3g}s wait"
+                )
+                raise failure.finish(attempts=attempt, note=note)
+            if hooks.wants("retry"):
+                event = RequestEvent(
+                    method=method,
+                    url=url,
+                    attempt=attempt,
+                    status=getattr(failure, "status", None),
+                    request_id=getattr(failure, "request_id", None),
+                    elapsed=elapsed,
+                    error=failure,
+                    wait=delay,
+                )
+                await hooks.emit("retry", event)
+            logger.info(
+                "retrying %s %s in %.2fs (attempt %d failed: %s)",
+                method,
+                path_and_query(url),
+                delay,
+                attempt,
+                failure,
             )
+            await shared.sleep(delay)
+            shared.check_open("while a request waited to retry")
+
+    async def _attempt(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        body: bytes | None,
+        time_limit: float,
+        deadline: float | None,
+        notify: Callable[[], None] | None,
+    ) -> RawResponse | SendError:
+        shared = self._shared
+        limiter = shared.limiter
+        waited_too_long = False
+        try:
+            if deadline is None:
+                ticket = await limiter.acquire()
+            else:
+                async with asyncio.timeout(max(0.0, deadline - time.monotonic())):
+                    ticket = await limiter.acquire()
+        except TimeoutError:
+            waited_too_long = True
+        if waited_too_long:
+            # Raised outside the handler, and as a SendError: it never left.
+            return SendError("no free place in the concurrency limit", sent=False, timed_out=True)
+        outcome: RawResponse | SendError
+        try:
+            # aclose() may have run while this request waited for a place.
+            shared.check_open("before this request")
+            token = request_written.set(notify)
+            try:
+                outcome = await shared.http.send(method, url, headers, body, time_limit=time_limit)
+            except SendError as exc:
+                # Returned, not raised, so no error the caller sees has it as context.
+                outcome = exc
+            finally:
+                request_written.reset(token)
+            if isinstance(outcome, RawResponse):
+                limiter.observe(ticket, outcome.status, outcome.headers)
+        finally:
+            limiter.release()
+        return outcome
+
+
+def _connection_error(
+    exc: SendError,
+    method: str,
+    url: str,
+    time_limit: float,
+    options: CallOptions,
+    attempt: int,
+) -> TwilioConnectionError:
+    if not exc.timed_out:
         return TwilioConnectionError(exc.reason, method=method, url=url, attempts=attempt)
+    phase = "no complete answer" if exc.sent else "could not connect"
+    within = f"{time_limit:.3g}s"
+    if time_limit < options.timeout:
+        within += f" (what was left of total_timeout={options.total_timeout}s)"
+    return TwilioTimeoutError(
+        f"{phase} within {within}: {exc.reason}", method=method, url=url, attempts=attempt
+    )
+
+
+def _log_attempt(
+    method: str,
+    url: str,
+    outcome: int | str,
+    request_id: str | None,
+    attempt: int,
+    elapsed: float,
+) -> None:
+    if logger.isEnabledFor(logging.DEBUG):
+        logger.debug(
+            "%s %s -> %s [request %s] attempt %d, %.1f ms",
+            method,
+            path_and_query(url),
+            outcome,
+            request_id or "-",
+            attempt,
+            elapsed * 1000,
+        )

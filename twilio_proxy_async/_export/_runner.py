@@ -159,9 +159,17 @@ class ExportEngine:
 
     async def _heartbeat(self) -> None:
         # Commits drive most reports; this keeps them coming while retries stall every page.
+        limiter = self._client.limiter
+        lowered_said = False
         while True:
             await asyncio.sleep(0.1)
             self._progress.tick()
+            if not lowered_said and limiter.lowest < limiter.max_concurrency:
+                lowered_said = True
+                self._progress.note(
+                    f"the account allows fewer concurrent requests than {limiter.max_concurrency}: "
+                    f"running at {limiter.lowest} (--max-concurrency {limiter.lowest} starts there)"
+                )
 
     async def _work(self) -> None:
         while True:

@@ -92,12 +92,16 @@ class Product:
         self, operation: Operation[T], path: str, form: Sequence[tuple[str, str]] | None = None
     ) -> T:
         """A create, fetch or update: any 2xx with a record body (Twilio answers 201 or 200)."""
-        response = await self._transport.request(operation.method, self.url(path), form=form)
+        response = await self._transport.request(
+            operation.method, self.url(path), form=form, idempotent=operation.idempotent
+        )
         return self._structure(response, _decode_json(response), operation.collection.model)
 
     async def remove(self, operation: Operation[T], path: str) -> None:
         """DELETE; Twilio answers 204, or 200 with an empty body for some resources."""
-        await self._transport.request(operation.method, self.url(path))
+        await self._transport.request(
+            operation.method, self.url(path), idempotent=operation.idempotent
+        )
 
     def listing(
         self,
