@@ -1,29 +1,38 @@
-"""Shared test helpers: credentials, recorded-request access, records in Twilio's shape."""
+"""The requests a test sends and the records it answers with: test credentials, what
+aioresponses recorded, models as Twilio's JSON."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from enum import Enum
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import parse_qsl
 
 import attrs
 from aioresponses import aioresponses
 from yarl import URL
 
-ACCOUNT = "AC" + "0" * 31 + "1"
-TOKEN = "test-auth-token-not-secret"
+# The account SID of Twilio's own examples, so example bodies and requests line up.
+ACCOUNT = "AC" + "a" * 32
+TOKEN = "auth-token-for-tests"
 
 
-def sent(mocked: aioresponses) -> list[tuple[str, str, list[tuple[str, str]], dict[str, str]]]:
-    """Every request aioresponses saw: (method, url, form pairs, headers), in order."""
+class Sent(NamedTuple):
+    method: str
+    url: str
+    form: list[tuple[str, str]] | None  # None: no body was sent
+    headers: dict[str, str]
+
+
+def sent(mocked: aioresponses) -> list[Sent]:
+    """Every request aioresponses recorded, in order."""
     calls = []
     for (method, url), requests in mocked.requests.items():
         for request in requests:
             data = request.kwargs.get("data")
-            form = parse_qsl(data.decode(), keep_blank_values=True) if data else []
-            calls.append((method, str(url), form, dict(request.kwargs.get("headers") or {})))
+            form = None if data is None else parse_qsl(data.decode(), keep_blank_values=True)
+            calls.append(Sent(method, str(url), form, dict(request.kwargs.get("headers") or {})))
     return calls
 
 

@@ -13,15 +13,15 @@ import inspect
 import json
 import re
 import typing
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from enum import Enum
-from pathlib import Path
 from typing import Any
 
 import attrs
 import pytest
 from aioresponses import aioresponses
+from shared_support import FIXTURES, OPENAPI, twilio_bodies
 from spec_support import (
     TIMESTAMP,
     TIMESTAMP_VALUE,
@@ -45,9 +45,6 @@ from twilio_proxy_async._params import check_enum
 from twilio_proxy_async._table import COLLECTIONS, Collection, Field, Verb
 from twilio_proxy_async._table import Operation as TableOperation
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-OPENAPI = SHARED / "openapi"
-FIXTURES = SHARED / "fixtures" / "twilio_proxy_chat_fixtures.json"
 if (
     not (OPENAPI / "twilio_proxy_v1.json").is_file()
     or not (OPENAPI / "twilio_chat_v2.json").is_file()
@@ -107,18 +104,6 @@ def response_model(client: Client, operation: Operation) -> type[Any]:
         (returned,) = typing.get_args(returned)
     assert attrs.has(returned)
     return typing.cast(type[Any], returned)
-
-
-@pytest.fixture
-async def client() -> AsyncIterator[Client]:
-    async with Client("AC" + "0" * 31 + "1", "token", max_retries=0) as made:
-        yield made
-
-
-@pytest.fixture
-def mocked() -> Iterator[aioresponses]:
-    with aioresponses() as mock:
-        yield mock
 
 
 def call_arguments(client: Client, operation: Operation) -> tuple[list[str], dict[str, object]]:
@@ -231,10 +216,10 @@ def test_list_key_and_page_size_are_the_spec_ones(operation: Operation) -> None:
 # --- the table against Twilio's response bodies ---------------------------------------------
 
 
-def twilio_bodies() -> list[dict[str, Any]]:
-    if not FIXTURES.is_file():
+def bodies() -> list[dict[str, Any]]:
+    records = twilio_bodies()
+    if not records:
         pytest.skip(f"{FIXTURES} is absent (a clone without ../shared)")
-    records: list[dict[str, Any]] = json.loads(FIXTURES.read_text())
     return records
 
 
@@ -244,13 +229,12 @@ def collection_of(resource: str) -> Collection[Any]:
 
 
 def test_twilio_bodies_cover_every_collection() -> None:
-    assert {collection_of(record["resource"]) for record in twilio_bodies()} == set(COLLECTIONS)
+    assert {collection_of(record["resource"]) for record in bodies()} == set(COLLECTIONS)
 
 
 def test_twilio_bodies_cover_every_operation_the_spec_leaves_out() -> None:
     answered = {
-        (record["resource"] + "s", record["operation"], record["status"])
-        for record in twilio_bodies()
+        (record["resource"] + "s", record["operation"], record["status"]) for record in bodies()
     }
     for table in COLLECTIONS:
         if table.name in NOT_IN_SPEC:
@@ -259,7 +243,7 @@ def test_twilio_bodies_cover_every_operation_the_spec_leaves_out() -> None:
 
 
 def test_twilio_bodies_structure_into_the_models() -> None:
-    for record in twilio_bodies():
+    for record in bodies():
         table = collection_of(record["resource"])
         verb = Verb(record["operation"])
         assert verb in table.verbs, record["source"]
@@ -279,7 +263,7 @@ def test_twilio_bodies_structure_into_the_models() -> None:
 )
 def test_models_the_spec_leaves_out_have_the_fields_twilio_answers(table: Collection[Any]) -> None:
     keys: set[str] = set()
-    for record in twilio_bodies():
+    for record in bodies():
         body = record["body"]
         if collection_of(record["resource"]) is table and body is not None:
             for raw in body[table.key] if record["operation"] == "list" else [body]:

@@ -7,16 +7,15 @@ from __future__ import annotations
 import importlib.util
 import os
 import threading
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from emulator_support import client_for
 from export_support import (
     MANIFEST,
     PAGE_SIZE,
     SMALL,
     assert_exported_once,
-    client_for,
     data_files,
     file_contents,
 )
@@ -47,10 +46,7 @@ FORMATS = [
 ]
 
 
-@pytest.fixture
-async def emu() -> AsyncIterator[Emulator]:
-    async with Emulator(demo=SMALL, record_requests=True) as emulator:
-        yield emulator
+pytestmark = pytest.mark.twilio_emulator(demo=SMALL, record_requests=True)
 
 
 async def test_a_second_export_into_a_locked_directory_is_refused_at_once(

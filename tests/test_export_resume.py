@@ -5,16 +5,15 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from emulator_support import client_for
 from export_support import (
     PAGE_SIZE,
     SMALL,
     assert_exported_once,
-    client_for,
     file_names,
     leftovers,
     no_retry_waits,
@@ -28,10 +27,7 @@ from twilio_proxy_async.testing import DemoData, Emulator, Faults
 JOURNAL = "export-journal.jsonl"
 
 
-@pytest.fixture
-async def emu() -> AsyncIterator[Emulator]:
-    async with Emulator(demo=SMALL, record_requests=True) as emulator:
-        yield emulator
+pytestmark = pytest.mark.twilio_emulator(demo=SMALL, record_requests=True)
 
 
 class PageCounter(Progress):

@@ -7,11 +7,11 @@ the behaviour around them: a short code of the account is in at most one Service
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from export_support import client_for, read_jsonl
+from emulator_support import client_for
+from export_support import read_jsonl
 
 from twilio_proxy_async import (
     ConflictError,
@@ -26,10 +26,7 @@ SC = "SC" + "5" * 32
 DEMO = DemoData(services=2, short_codes_per_service=2, sessions_per_service=1)
 
 
-@pytest.fixture
-async def emu() -> AsyncIterator[Emulator]:
-    async with Emulator(demo=DEMO) as emulator:
-        yield emulator
+pytestmark = pytest.mark.twilio_emulator(demo=DEMO)
 
 
 async def test_a_short_code_joins_updates_and_leaves_a_service_pool(emu: Emulator) -> None:

@@ -11,7 +11,7 @@ import inspect
 import json
 import re
 import typing
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
@@ -23,25 +23,12 @@ from aioresponses import aioresponses
 from twilio_proxy_async import AsyncPager, Client, InvalidParameterError
 from twilio_proxy_async._table import COLLECTIONS, Collection, Field, Operation, Verb, parent_of
 
-ACCOUNT = "AC" + "0" * 31 + "1"
 MOMENT = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
 LISTING_ARGUMENTS = ["page_size", "limit", "prefetch"]
 
 OPERATIONS = [op for table in COLLECTIONS for op in table.operations()]
 by_operation = pytest.mark.parametrize("operation", OPERATIONS, ids=str)
 by_collection = pytest.mark.parametrize("table", COLLECTIONS, ids=lambda table: table.name)
-
-
-@pytest.fixture
-async def client() -> AsyncIterator[Client]:
-    async with Client(ACCOUNT, "token", max_retries=0) as made:
-        yield made
-
-
-@pytest.fixture
-def mocked() -> Iterator[aioresponses]:
-    with aioresponses() as mock:
-        yield mock
 
 
 def good_sid(prefix: str) -> str:
