@@ -175,5 +175,8 @@ def test_a_simulated_message_calls_a_sync_app_back(hooks: tuple[str, type[_Hooks
         assert interaction is not None and interaction.data_json() == {"body": "from sync code"}
         (delivery,) = emu.delivered
         assert delivery.to == "+15550001002"
+        # What the app answered, as emu.callbacks tells an async test.
+        sent = [(c.kind, c.url, c.status) for c in emu.callbacks]
+        assert sent == [("intercept", url, 200), ("callback", url, 200), ("callback", url, 200)]
     assert len(handler.received) == 3, "one intercept and two status callbacks, all signed"
     assert all(form["interactionSid"] == interaction.sid for form in handler.received)

@@ -83,6 +83,26 @@ async def test_resume_of_a_complete_export_changes_nothing(
     assert len(emu.requests) == seen
 
 
+async def test_resume_of_a_complete_export_with_other_options_is_refused(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    # "Complete, nothing to do" (exit 0) would tell a cron job the CSV it asked for exists.
+    async with client_for(emu) as client:
+        await run_export(client, tmp_path, resources=["services", "sessions"])
+        before = file_contents(tmp_path)
+        seen = len(emu.requests)
+        with pytest.raises(ExportError, match=r"holds a complete jsonl export.*resume it as jsonl"):
+            await run_export(client, tmp_path, fmt="csv", resume=True)
+        with pytest.raises(ExportError, match=r"complete export of services,sessions.*same --res"):
+            await run_export(client, tmp_path, resources=["services"], resume=True)
+        same = await run_export(
+            client, tmp_path, fmt="jsonl", resources=["sessions", "services"], resume=True
+        )
+    assert same.already_complete
+    assert file_contents(tmp_path) == before
+    assert len(emu.requests) == seen
+
+
 async def test_a_complete_export_is_replaced_only_with_overwrite(
     emu: Emulator, tmp_path: Path
 ) -> None:
@@ -135,22 +155,24 @@ async def test_bad_options_are_refused_before_anything_is_sent_or_made(
     assert not emu.requests
 
 
+@pytest.mark.parametrize("fmt", FORMATS)
 async def test_a_failure_that_saved_nothing_leaves_the_directory_as_it_was(
-    emu: Emulator, tmp_path: Path
+    emu: Emulator, tmp_path: Path, fmt: str
 ) -> None:
+    # Every format: SQLite's store creates its database before the first request.
     out = tmp_path / "new" / "out"
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "notes.txt").write_text("mine")
     async with wrong_token_client(emu) as client:
         for directory in (out, tmp_path / "mine"):
             with pytest.raises(AuthenticationError) as err:
-                await run_export(client, directory)
+                await run_export(client, directory, fmt=fmt)
             assert err.value.__notes__ == [f"nothing was saved; {directory} is as it was"]
     assert not (tmp_path / "new").exists()
     assert os.listdir(tmp_path / "mine") == ["notes.txt"]
     async with client_for(emu) as client:
-        await run_export(client, out)
-    assert_exported_once(out, emu.snapshot())
+        await run_export(client, out, fmt=fmt)
+    assert_exported_once(out, emu.snapshot(), fmt=fmt)
 
 
 def wrong_token_client(emu: Emulator) -> Client:

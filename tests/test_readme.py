@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import AsyncIterator, Coroutine
 from pathlib import Path
+from urllib.parse import quote_plus
 
+import aiohttp
 import pytest
 
 import twilio_proxy_async
@@ -76,3 +79,48 @@ async def test_quickstart_runs(emulator: Emulator, monkeypatch: pytest.MonkeyPat
     printed = await run_example(python_block_after("## Quickstart"), emulator, monkeypatch)
     assert printed == []
     assert [s["unique_name"] for s in emulator.snapshot()["services"]] == ["support"]
+
+
+def curl_form(command: str) -> bytes:
+    """The body curl sends for ``-d``/``--data-urlencode`` arguments: ``-d name=value`` as
+    written (so a ``+`` arrives as a space), ``--data-urlencode name=value`` percent-encoded."""
+    words = command.replace("\\\n", " ").split()
+    parts: list[str] = []
+    for flag, value in itertools.pairwise(words):
+        if flag == "-d":
+            parts.append(value)
+        elif flag == "--data-urlencode":
+            name, _, content = value.partition("=")
+            parts.append(f"{name}={quote_plus(content)}")
+    return "&".join(parts).encode()
+
+
+async def test_the_curl_simulation_example_delivers(emulator: Emulator) -> None:
+    text = README.read_text()
+    shell = text.split("drive the same flow over HTTP", 1)[1]
+    match = re.search(r"```sh\n(curl .*?\n)(?=#)", shell, re.S)
+    assert match is not None
+    command = match.group(1)
+    # The numbers as the reader typed them; the emulator must see them so, too.
+    written = dict(re.findall(r"(From|To)=(\S+)", command))
+    sender, number = written["From"], written["To"]
+    body = curl_form(command)
+    async with Client(emulator.account_sid, emulator.auth_token, base_url=emulator.url) as client:
+        service = await client.proxy.services.create(unique_name="curl")
+        await client.proxy.phone_numbers.create(service.sid, phone_number=number)
+        session = await client.proxy.sessions.create(service.sid, unique_name="curl")
+        for identifier in (sender, "+15558675311"):
+            await client.proxy.participants.create(service.sid, session.sid, identifier=identifier)
+    headers = {
+        "Authorization": aiohttp.encode_basic_auth(emulator.account_sid, emulator.auth_token),
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+    url = f"{emulator.url}/_emulator/simulate/message"
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(url, data=body, headers=headers) as reply,
+    ):
+        answer = await reply.json()
+    assert reply.status == 200
+    assert answer["outcome"] == "delivered", answer
+    assert answer["delivery"]["to"] == "+15558675311"

@@ -121,14 +121,12 @@ class PreparedExport:
                     f"{records:,} records saved); rerun with --resume to continue it, "
                     "--overwrite to start over, or choose another --out"
                 )
-            if self._fmt is not None and self._fmt != header.fmt:
-                raise ExportError(f"{out} holds a {header.fmt} export; resume it as {header.fmt}")
-            wanted = self._resources
-            if wanted is not None and check_resources(wanted) != header.resources:
-                raise ExportError(
-                    f"{out} holds an export of {','.join(header.resources)}; "
-                    "resume it with the same --resources"
-                )
+            self._check_same("", header.fmt, header.resources)
+        elif found.state == "complete" and resume and not overwrite:
+            # "Complete, nothing to do" must be true of the export these options ask for.
+            entries = (found.manifest or {}).get("resources")
+            names = tuple(entries) if isinstance(entries, dict) else ()
+            self._check_same("complete ", str(found.fmt), names)
         elif found.state == "complete" and not resume and not overwrite:
             raise ExportError(
                 f"{out} holds a complete {found.fmt} export ({found.records():,} records); "
@@ -140,6 +138,18 @@ class PreparedExport:
                 f"{out} holds export files this run cannot account for "
                 f"({', '.join(found.names[:3])}); --overwrite replaces them, "
                 "or choose another --out"
+            )
+
+    def _check_same(self, state: str, fmt: str, resources: Sequence[str]) -> None:
+        """``--resume`` continues (or confirms) the export the directory holds, no other."""
+        out = self.out_dir
+        if self._fmt is not None and self._fmt != fmt:
+            raise ExportError(f"{out} holds a {state}{fmt} export; resume it as {fmt}")
+        wanted = self._resources
+        if wanted is not None and set(check_resources(wanted)) != set(resources):
+            raise ExportError(
+                f"{out} holds {'a ' + state if state else 'an '}export of {','.join(resources)}; "
+                "resume it with the same --resources"
             )
 
     @property

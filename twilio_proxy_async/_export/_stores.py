@@ -53,7 +53,8 @@ def discard_files(out_dir: Path, fmt: str, resources: Sequence[str]) -> None:
     for name in resources:
         (out_dir / part_name(fmt, name)).unlink(missing_ok=True)
     if fmt == "sqlite":
-        for suffix in ("-wal", "-shm", "-journal"):
+        # The one database holds every resource: it goes even when no resource is named.
+        for suffix in ("", "-wal", "-shm", "-journal"):
             (out_dir / (part_name(fmt, "") + suffix)).unlink(missing_ok=True)
     (out_dir / JOURNAL_NAME).unlink(missing_ok=True)
 

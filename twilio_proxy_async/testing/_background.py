@@ -10,6 +10,7 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 from ..models.interaction import Interaction
+from ._callbacks import SentCallback
 from ._demo import DemoData
 from ._faults import Faults
 from ._recording import RecordedRequest
@@ -164,6 +165,15 @@ class BackgroundEmulator:
     def delivered(self) -> list[Delivery]:
         async def copy() -> list[Delivery]:
             return list(self._emulator.delivered)
+
+        return self._call(copy())
+
+    @property
+    def callbacks(self) -> list[SentCallback]:
+        """A copy of :attr:`Emulator.callbacks`: every callback sent and what it was answered."""
+
+        async def copy() -> list[SentCallback]:
+            return list(self._emulator.callbacks)
 
         return self._call(copy())
 
