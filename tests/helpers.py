@@ -3,7 +3,7 @@ aioresponses recorded, models as Twilio's JSON."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from enum import Enum
 from typing import Any, NamedTuple
@@ -12,6 +12,8 @@ from urllib.parse import parse_qsl
 import attrs
 from aioresponses import aioresponses
 from yarl import URL
+
+from twilio_proxy_async import AsyncPager
 
 # The account SID of Twilio's own examples, so example bodies and requests line up.
 ACCOUNT = "AC" + "a" * 32
@@ -56,3 +58,12 @@ def wire(model: attrs.AttrsInstance) -> dict[str, Any]:
 
 def url(text: str) -> URL:
     return URL(text, encoded=True)
+
+
+async def invoke(method: Callable[..., Any], args: list[str], kwargs: dict[str, object]) -> Any:
+    """Call an SDK method; a listing is walked to the end and its records returned."""
+    outcome = method(*args, **kwargs)
+    if isinstance(outcome, AsyncPager):
+        async with outcome as records:
+            return [record async for record in records]
+    return await outcome

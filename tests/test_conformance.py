@@ -45,6 +45,8 @@ from twilio_proxy_async._params import check_enum
 from twilio_proxy_async._table import COLLECTIONS, Collection, Field, Verb
 from twilio_proxy_async._table import Operation as TableOperation
 
+from helpers import invoke
+
 if (
     not (OPENAPI / "twilio_proxy_v1.json").is_file()
     or not (OPENAPI / "twilio_chat_v2.json").is_file()
@@ -131,14 +133,6 @@ def call_arguments(client: Client, operation: Operation) -> tuple[list[str], dic
     if operation.is_list:
         keywords["page_size"] = PAGE_SIZE
     return path_values, keywords
-
-
-async def invoke(method: Callable[..., Any], args: list[str], kwargs: dict[str, object]) -> Any:
-    outcome = method(*args, **kwargs)
-    if isinstance(outcome, AsyncPager):
-        async with outcome as records:
-            return [record async for record in records]
-    return await outcome
 
 
 # --- the table against the spec ------------------------------------------------------------

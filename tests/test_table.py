@@ -23,6 +23,8 @@ from aioresponses import aioresponses
 from twilio_proxy_async import AsyncPager, Client, InvalidParameterError
 from twilio_proxy_async._table import COLLECTIONS, Collection, Field, Operation, Verb, parent_of
 
+from helpers import invoke
+
 MOMENT = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
 LISTING_ARGUMENTS = ["page_size", "limit", "prefetch"]
 
@@ -85,14 +87,6 @@ def call(client: Client, operation: Operation[Any]) -> tuple[list[str], dict[str
     if operation.verb is Verb.LIST:
         keywords["page_size"] = 7
     return sids, keywords
-
-
-async def invoke(method: Callable[..., Any], args: list[str], kwargs: dict[str, object]) -> Any:
-    outcome = method(*args, **kwargs)
-    if isinstance(outcome, AsyncPager):
-        async with outcome as records:
-            return [record async for record in records]
-    return await outcome
 
 
 def answer(operation: Operation[Any]) -> bytes:
