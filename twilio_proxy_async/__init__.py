@@ -26,6 +26,7 @@ from ._http import MAX_RESPONSE_BYTES, AiohttpTransport, HTTPTransport, RawRespo
 from ._limiter import ConcurrencyLimiter
 from ._logging import configure_from_environment as _configure_logging
 from ._pagination import AsyncPager, Cursor, Page, PageMeta
+from ._serialization import from_dict, to_dict
 from ._version import __version__
 from .models.chat_service import ChatService, WebhookMethod
 from .models.interaction import Interaction, InteractionResourceStatus, InteractionType
@@ -85,6 +86,8 @@ __all__ = [
     "TwilioTimeoutError",
     "WebhookMethod",
     "__version__",
+    "from_dict",
+    "to_dict",
 ]
 
 _configure_logging()

@@ -84,6 +84,45 @@ class Client:
     its aiohttp session inside the running loop on first use, unless one is lent through
     ``session=``, which it uses and never closes. ``transport=`` replaces aiohttp entirely
     with any ``HTTPTransport`` (a test double, a recorder); the client closes it on exit.
+
+    Args:
+        account_sid: the Account SID, ``AC`` followed by 32 hex digits; default: the
+            ``TWILIO_ACCOUNT_SID`` environment variable.
+        auth_token: the account's auth token; default ``TWILIO_AUTH_TOKEN``. Not needed
+            with an API key pair.
+        api_key: an API key SID (``SK...``) to authenticate with instead of the auth token,
+            together with ``api_secret``; default ``TWILIO_API_KEY``.
+        api_secret: that API key's secret; default ``TWILIO_API_SECRET``.
+        region: the Twilio region of the hosts (``au1``, ``ie1``, ...), which become
+            ``proxy.{edge}.{region}.twilio.com``; default ``TWILIO_REGION``, else Twilio's
+            global hosts.
+        edge: the Twilio edge location (``sydney``, ``dublin``, ...); default
+            ``TWILIO_EDGE``; an edge without a region uses ``us1``.
+        base_url: one origin for every product instead of Twilio's hosts, e.g. an emulator
+            at ``http://127.0.0.1:8080``; plain ``http`` only for loopback hosts. Default
+            ``TWILIO_BASE_URL``, else Twilio's hosts.
+        timeout: seconds one request attempt may take, prefetches included; a positive,
+            finite number, default 30.
+        max_retries: how often a failed request is retried (a 429 always; 5xx answers,
+            resets and timeouts only for GET and DELETE); 0 turns retrying off; default 3.
+        max_concurrency: the most requests in flight at once across this client,
+            prefetches included (the ceiling: the limit adapts below it after 429s); a
+            positive integer, default 32. Unused when ``limiter`` is given.
+        session: an ``aiohttp.ClientSession`` to borrow (your application's pool): used,
+            never closed. Not together with ``transport``.
+        limiter: a ``ConcurrencyLimiter`` to share with other clients of the same account,
+            so that together they stay under its allowance; default: this client's own,
+            from ``max_concurrency``.
+        total_timeout: seconds one call may take in all, its attempts, retry waits and the
+            wait for a place included; default None: only ``timeout`` bounds each attempt.
+        event_hooks: callables by event: ``"request"`` (before each attempt),
+            ``"response"`` (after each answer, any status), ``"retry"`` (before each wait);
+            each gets a ``RequestEvent``, never a credential; plain or coroutine functions.
+        transport: an ``HTTPTransport`` to send through instead of aiohttp (a test double,
+            a recorder); closed with the client. Not together with ``session``.
+
+    Raises:
+        ConfigurationError: a setting is invalid or credentials are missing.
     """
 
     def __init__(
@@ -155,6 +194,17 @@ class Client:
 
         It shares the session, the limiter, the hooks and the open/closed state: closing
         this client closes the view; closing the view closes nothing (it owns nothing).
+
+        Args:
+            timeout: seconds one request attempt may take, a positive, finite number;
+                default: this client's.
+            max_retries: how often a failed request is retried, 0 or more; default: this
+                client's.
+            total_timeout: seconds one call may take in all, or None for no such bound;
+                default: this client's.
+
+        Raises:
+            ConfigurationError: a setting is invalid.
         """
         current = self._transport.options
         options = CallOptions(

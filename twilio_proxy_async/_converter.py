@@ -16,6 +16,8 @@ from typing import Any, TypeVar
 
 import cattrs
 
+from .models._common import adopt, freeze
+
 __all__ = ["converter", "parse_datetime", "structure"]
 
 T = TypeVar("T")
@@ -89,7 +91,8 @@ def _is_json_object(kind: object) -> bool:
 def _structure_json_object(value: object, _: object) -> object:
     if not isinstance(value, dict):
         raise TypeError(f"expected a JSON object, got {type(value).__name__}")
-    return value
+    # Frozen (deeply), so the model holding it is hashable and cannot be changed through it.
+    return freeze(value)
 
 
 def _is_string_map(kind: object) -> bool:
@@ -102,7 +105,7 @@ def _structure_string_map(value: object, _: object) -> object:
     for item in value.values():
         if type(item) is not str:
             raise TypeError("expected a JSON object of strings")
-    return value
+    return adopt(value.copy())
 
 
 def _is_string_sequence(kind: object) -> bool:

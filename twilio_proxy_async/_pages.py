@@ -18,7 +18,17 @@ T = TypeVar("T")
 
 @attrs.frozen(kw_only=True)
 class PageMeta:
-    """The ``meta`` object of a Twilio list answer."""
+    """The ``meta`` object of a Twilio list answer.
+
+    Attributes:
+        key: the name of the list in the answer (``sessions``, ``services``, ...).
+        page: the page's index, counted from 0 (Twilio's client-state value).
+        page_size: how many records Twilio puts on a page of this listing.
+        url: the URL of this page.
+        first_page_url: the URL of the listing's first page.
+        previous_page_url: the URL of the page before this one; None on the first page.
+        next_page_url: the URL of the page after this one; None on the last page.
+    """
 
     key: str
     page: int | None = None
@@ -31,7 +41,14 @@ class PageMeta:
 
 @attrs.frozen(kw_only=True)
 class Page(Generic[T]):
-    """One page of a listing: its records and where it sits in the sequence."""
+    """One page of a listing: its records and where it sits in the sequence.
+
+    Attributes:
+        items: the page's records, as models, in Twilio's order.
+        url: the URL this page was fetched from.
+        meta: the page's ``meta`` object (``PageMeta``): its position and its neighbours'
+            URLs, also reachable as ``page.next_page_url``, ``page.page`` and so on.
+    """
 
     items: Sequence[T]
     url: str
@@ -102,7 +119,13 @@ def parse_page(body: object, default_key: str) -> tuple[list[object], PageMeta]:
 class Cursor:
     """Where a stopped listing resumes: the page URL and how many of its records were taken.
 
-    Plain strings and ints, so it can be saved as JSON and handed back to ``resume``.
+    Plain strings and ints, so it can be saved as JSON (``to_dict``) and handed back to
+    ``resume`` (``from_dict(Cursor, saved)``).
+
+    Attributes:
+        page_url: the URL of the page the next record is on, exactly as Twilio gave it (an
+            opaque ``PageToken`` included); only followed on the listing's own origin.
+        offset: how many records of that page were already taken, 0 or more.
     """
 
     page_url: str

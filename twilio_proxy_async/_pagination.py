@@ -133,7 +133,21 @@ class AsyncPager(Generic[T]):
         return None
 
     def resume(self, cursor: Cursor) -> Self:
-        """Start from a saved ``cursor`` instead of the first page; only before iterating."""
+        """Start from a saved ``cursor`` instead of the first page; only before iterating.
+
+        Args:
+            cursor: a ``Cursor`` from ``pager.cursor`` of a listing of the same resource (or
+                one saved with ``to_dict`` and read back with ``from_dict(Cursor, saved)``);
+                its page URL must be on this client's origin.
+
+        Returns:
+            This pager, so ``client.proxy.sessions.list(sid).resume(cursor)`` reads as one.
+
+        Raises:
+            RuntimeError: the pager has already started iterating.
+            InvalidParameterError: ``cursor.offset`` is not a non-negative integer.
+            PaginationError: the cursor's page URL is on another origin.
+        """
         if self._started:
             raise RuntimeError("resume() must be called before iteration starts")
         if type(cursor.offset) is not int or cursor.offset < 0:

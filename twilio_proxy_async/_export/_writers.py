@@ -11,13 +11,12 @@ import io
 import json
 import os
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
-from enum import Enum
 from pathlib import Path
 from typing import IO, Literal
 
 import attrs
 
+from .._serialization import to_dict
 from ._errors import ExportError
 from ._schema import columns_of
 
@@ -28,27 +27,12 @@ FORMATS: tuple[Format, ...] = ("jsonl", "csv", "sqlite", "parquet")
 Encoding = Literal["jsonl", "csv"]
 JsonRecord = dict[str, object]
 
-_TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
-
-
-def _json_value(value: object) -> object:
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).strftime(_TIME_FORMAT)
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, Mapping):
-        return {key: _json_value(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json_value(item) for item in value]
-    return value
-
 
 def record_json(model: attrs.AttrsInstance, parents: Mapping[str, str]) -> JsonRecord:
-    """A model as the JSON object the API sent, with its parents' SIDs filled in where
-    the record left them out, so every line of a child file names its parents."""
-    record: JsonRecord = {
-        field.name: _json_value(getattr(model, field.name)) for field in attrs.fields(type(model))
-    }
+    """A model as the JSON object the API sent (``to_dict``, the SDK's one serializer), with
+    its parents' SIDs filled in where the record left them out, so every line of a child
+    file names its parents."""
+    record: JsonRecord = to_dict(model)
     for name, sid in parents.items():
         if record.get(name) is None:
             record[name] = sid

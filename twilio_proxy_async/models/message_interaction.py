@@ -9,15 +9,22 @@ from __future__ import annotations
 
 import attrs
 
-from ._common import sid_field
+from ._common import inherit_attribute_docs, sid_field
 from .interaction import Interaction
 
 __all__ = ["MessageInteraction"]
 
 
+@inherit_attribute_docs
 @attrs.frozen(kw_only=True)
 class MessageInteraction(Interaction):
-    """A message sent to one participant through the Session's proxy number: an Interaction
-    as seen from that participant, which it names in ``participant_sid``."""
+    """A message your application sent to one Participant through the Session's proxy
+    number: an Interaction seen from that Participant, which it names in ``participant_sid``.
+    Its ``type`` is always ``message``; the inbound fields stay empty for a message created
+    through the API, and ``outbound_resource_type`` is always ``Message``.
+
+    Attributes:
+        participant_sid: the Participant (``KP...``) the message was sent to.
+    """
 
     participant_sid: str | None = sid_field("KP")

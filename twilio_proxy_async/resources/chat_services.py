@@ -18,11 +18,34 @@ class ChatServices(Resource[ChatService]):
     table = CHAT_SERVICES
 
     async def create(self, *, friendly_name: str) -> ChatService:
-        """POST /v2/Services"""
+        """POST /v2/Services
+
+        Create a Chat v2 Service (for example, the chat instance a Proxy Service forwards to).
+
+        Args:
+            friendly_name: your description of the Service; a non-empty string, required.
+
+        Returns:
+            The new ``ChatService``, with Twilio's default settings.
+
+        Raises:
+            InvalidParameterError: ``friendly_name`` is empty or not a string; nothing was sent.
+        """
         return await self._create((), locals())
 
     async def fetch(self, sid: str) -> ChatService:
-        """GET /v2/Services/{Sid}"""
+        """GET /v2/Services/{Sid}
+
+        Args:
+            sid: the Chat Service, ``IS`` followed by 32 hex digits.
+
+        Returns:
+            The ``ChatService``.
+
+        Raises:
+            InvalidParameterError: ``sid`` is malformed; nothing was sent.
+            NotFoundError: there is no such Chat Service.
+        """
         return await self._fetch((), sid)
 
     async def update(
@@ -63,17 +86,117 @@ class ChatServices(Resource[ChatService]):
     ) -> ChatService:
         """POST /v2/Services/{Sid}
 
-        Dotted wire fields map to underscored names: ``Notifications.NewMessage.Enabled``
-        is ``notifications_new_message_enabled``; ``webhook_filters`` repeats its key.
+        Change a Chat Service's settings; only the arguments given (not None) are sent, the others
+        keep their current values. Dotted wire fields map to underscored names:
+        ``Notifications.NewMessage.Enabled`` is ``notifications_new_message_enabled``.
+
+        Args:
+            sid: the Chat Service, ``IS`` followed by 32 hex digits.
+            friendly_name: your description of the Service.
+            default_service_role_sid: the service Role (``RL...``) given to users added to the
+                Service.
+            default_channel_role_sid: the channel Role (``RL...``) given to users added to a
+                channel.
+            default_channel_creator_role_sid: the channel Role (``RL...``) given to a channel's
+                creator when they join it.
+            read_status_enabled: whether the Message Consumption Horizon (read status) feature is
+                on; Twilio's default is True.
+            reachability_enabled: whether the Reachability Indicator (users' online state) is on;
+                Twilio's default is False.
+            typing_indicator_timeout: seconds after a "started typing" event before clients assume
+                the user stopped typing; Twilio's default is 5.
+            consumption_report_interval: deprecated by Twilio: seconds between batches of
+                consumption reports from clients.
+            notifications_new_message_enabled: whether a push notification is sent when a new
+                message is added to a channel (``Notifications.NewMessage.Enabled``); Twilio's
+                default is False.
+            notifications_new_message_template: the text of that notification when it is enabled.
+            notifications_new_message_sound: the name of the sound played with that notification.
+            notifications_new_message_badge_count_enabled: whether new messages update the app's
+                badge count; Twilio's default is False.
+            notifications_added_to_channel_enabled: whether a push notification is sent when a
+                member is added to a channel (``Notifications.AddedToChannel.Enabled``); Twilio's
+                default is False.
+            notifications_added_to_channel_template: the text of that notification when it is
+                enabled.
+            notifications_added_to_channel_sound: the name of the sound played with that
+                notification.
+            notifications_removed_from_channel_enabled: whether a push notification is sent when a
+                user is removed from a channel (sent to that user)
+                (``Notifications.RemovedFromChannel.Enabled``); Twilio's default is False.
+            notifications_removed_from_channel_template: the text of that notification when it is
+                enabled.
+            notifications_removed_from_channel_sound: the name of the sound played with that
+                notification.
+            notifications_invited_to_channel_enabled: whether a push notification is sent when a
+                user is invited to a channel (``Notifications.InvitedToChannel.Enabled``); Twilio's
+                default is False.
+            notifications_invited_to_channel_template: the text of that notification when it is
+                enabled.
+            notifications_invited_to_channel_sound: the name of the sound played with that
+                notification.
+            pre_webhook_url: the URL called before each event (with ``webhook_method``); its answer
+                can stop the event.
+            post_webhook_url: the URL called after each event (with ``webhook_method``).
+            webhook_method: how both webhooks are called: a ``WebhookMethod`` or its value (``GET``,
+                ``POST``); Twilio's default is ``POST``.
+            webhook_filters: the events that trigger the webhooks (``onMessageSent``,
+                ``onChannelAdded``, ...): a sequence of strings, one ``WebhookFilters`` field each.
+            limits_channel_members: the most members a channel may have, up to 1000 (Twilio's
+                default is 250).
+            limits_user_channels: the most channels a user may belong to, up to 1000 (Twilio's
+                default is 100).
+            media_compatibility_message: the text sent in place of a media message that has no text.
+            pre_webhook_retry_count: how often a pre-event call is retried after a timeout (5 s) or
+                a 429, 503 or 504 answer; Twilio's default 0 means never.
+            post_webhook_retry_count: the same for post-event calls; default 0.
+            notifications_log_enabled: whether Twilio logs the notifications it sends; default
+                False.
+
+        Returns:
+            The updated ``ChatService``.
+
+        Raises:
+            InvalidParameterError: an argument is malformed (a SID, an enum value, a type); nothing
+                was sent.
+            NotFoundError: there is no such Chat Service.
         """
         return await self._update((), sid, locals())
 
     async def delete(self, sid: str) -> None:
-        """DELETE /v2/Services/{Sid}"""
+        """DELETE /v2/Services/{Sid}
+
+        Delete a Chat Service.
+
+        Args:
+            sid: the Chat Service, ``IS`` followed by 32 hex digits.
+
+        Raises:
+            InvalidParameterError: ``sid`` is malformed; nothing was sent.
+            NotFoundError: there is no such Chat Service.
+        """
         await self._delete((), sid)
 
     def list(
         self, *, page_size: int | None = None, limit: int | None = None, prefetch: bool = True
     ) -> AsyncPager[ChatService]:
-        """GET /v2/Services"""
+        """GET /v2/Services
+
+        Every Chat v2 Service of the account.
+
+        Args:
+            page_size: records per request to Twilio, 1 to 100. Default None: Twilio's own page size
+                (50), or ``limit`` when a smaller ``limit`` is given.
+            limit: the most Chat Services to yield in all, a positive integer. Default None: every
+                one.
+            prefetch: whether the next page is requested while you work on the current one (default
+                True); False requests each page only when it is needed.
+
+        Returns:
+            An ``AsyncPager``: ``async for`` over it (no ``await`` before), ``.pages()`` for whole
+            pages, ``.cursor`` and ``resume()`` to continue a stopped listing.
+
+        Raises:
+            InvalidParameterError: ``page_size`` or ``limit`` is out of range; nothing was sent.
+        """
         return self._list((), page_size=page_size, limit=limit, prefetch=prefetch)
