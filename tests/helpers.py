@@ -3,9 +3,7 @@ aioresponses recorded, models as Twilio's JSON."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
-from enum import Enum
+from collections.abc import Callable
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl
 
@@ -13,7 +11,7 @@ import attrs
 from aioresponses import aioresponses
 from yarl import URL
 
-from twilio_proxy_async import AsyncPager
+from twilio_proxy_async import AsyncPager, to_dict
 
 # The account SID of Twilio's own examples, so example bodies and requests line up.
 ACCOUNT = "AC" + "a" * 32
@@ -38,22 +36,9 @@ def sent(mocked: aioresponses) -> list[Sent]:
     return calls
 
 
-def _wire_value(value: object) -> object:
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, Mapping):
-        return {key: _wire_value(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_wire_value(item) for item in value]
-    return value
-
-
 def wire(model: attrs.AttrsInstance) -> dict[str, Any]:
-    """A model as the JSON record Twilio sends for it (Twilio's names, ``...Z`` times)."""
-    fields = attrs.fields(type(model))
-    return {field.name: _wire_value(getattr(model, field.name)) for field in fields}
+    """A model as the JSON record Twilio sends for it: the SDK's own serializer."""
+    return to_dict(model)
 
 
 def url(text: str) -> URL:
