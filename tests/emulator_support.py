@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
+import attrs
 from aiohttp import web
 
 from twilio_proxy_async import AiohttpTransport, Client
@@ -22,14 +23,8 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 def services_only(count: int) -> DemoData:
     """Demo data of ``count`` Proxy Services and nothing else: a listing to page through."""
-    return DemoData(
-        services=count,
-        phone_numbers_per_service=0,
-        sessions_per_service=0,
-        participants_per_session=0,
-        interactions_per_session=0,
-        chat_services=0,
-    )
+    counts = {field.name: 0 for field in attrs.fields(DemoData) if field.name != "seed"}
+    return DemoData(**{**counts, "services": count})
 
 
 class SleepRecorder:

@@ -15,20 +15,16 @@ from typing import Any
 from twilio_proxy_async import Client
 from twilio_proxy_async._export import RESOURCES
 from twilio_proxy_async._export._schema import columns_of
-from twilio_proxy_async.testing import DemoData, Emulator
+from twilio_proxy_async.testing import DemoData
 
-# 2 services x 12 sessions: 2 + 6 + 24 + 48 + 48 + 1 = 129 records, in pages of 5 so that
-# every listing but the children's spans several pages.
+# 2 services x 12 sessions, in pages of 5 so that every listing but the children's spans
+# several pages.
 SMALL = DemoData(services=2, phone_numbers_per_service=3, sessions_per_service=12)
 PAGE_SIZE = 5
 MANIFEST = "export-manifest.json"
 _ORIGIN = re.compile(r"http://127\.0\.0\.1:\d+")
 
 Record = dict[str, Any]
-
-
-def client_for(emu: Emulator, **options: Any) -> Client:
-    return Client(emu.account_sid, emu.auth_token, base_url=emu.url, **options)
 
 
 async def instant(_delay: float) -> None:

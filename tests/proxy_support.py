@@ -1,18 +1,16 @@
-"""Helpers for the Proxy resource tests: SIDs, records in Twilio's shape, recorded requests."""
+"""The Proxy resource tests' world: Twilio's example SIDs and URLs, pages, the one request."""
 
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qsl
 
 from aioresponses import aioresponses
 
+from helpers import ACCOUNT, TOKEN, Sent, sent
+
 # The SIDs Twilio's examples use, so example bodies and requests line up.
-ACCOUNT = "AC" + "a" * 32
-TOKEN = "auth-token-for-tests"
 KS = "KS" + "a" * 32
 KC = "KC" + "a" * 32
 KP = "KP" + "a" * 32
@@ -50,25 +48,6 @@ def page_of(key: str, records: list[dict[str, Any]], url: str) -> dict[str, Any]
             "next_page_url": None,
         },
     }
-
-
-@dataclass(frozen=True)
-class Sent:
-    method: str
-    url: str
-    form: list[tuple[str, str]] | None
-    headers: dict[str, str]
-
-
-def sent(mocked: aioresponses) -> list[Sent]:
-    """Every request aioresponses recorded; ``form`` is None when no body was sent."""
-    calls = []
-    for (method, url), requests in mocked.requests.items():
-        for request in requests:
-            data = request.kwargs.get("data")
-            form = None if data is None else parse_qsl(data.decode(), keep_blank_values=True)
-            calls.append(Sent(method, str(url), form, dict(request.kwargs.get("headers") or {})))
-    return calls
 
 
 def only_request(mocked: aioresponses) -> Sent:

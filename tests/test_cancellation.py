@@ -29,10 +29,7 @@ PAGE_SIZE = 2
 LATENCY = 0.3
 
 
-@pytest.fixture
-async def emu() -> AsyncIterator[Emulator]:
-    async with Emulator(demo=services_only(SERVICES), record_requests=True) as emulator:
-        yield emulator
+pytestmark = pytest.mark.twilio_emulator(demo=services_only(SERVICES), record_requests=True)
 
 
 @pytest.fixture

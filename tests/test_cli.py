@@ -9,11 +9,10 @@ import json
 import os
 import re
 import signal
-import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from cli_support import TIMEOUT, finish, read_assignments, start_cli
 from export_support import (
     SMALL,
     assert_exported_once,
@@ -30,7 +29,6 @@ from twilio_proxy_async.testing import DemoData, Emulator, Faults
 
 TOKEN = "cli-test-token-0f9e8d7c6b5a"
 SMALL_DEMO = DemoData(services=2, phone_numbers_per_service=3, sessions_per_service=50)
-TIMEOUT = 30.0
 
 
 @pytest.fixture(autouse=True)
@@ -40,10 +38,7 @@ def no_twilio_environment(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(name)
 
 
-@pytest.fixture
-async def emu() -> AsyncIterator[Emulator]:
-    async with Emulator(demo=SMALL, auth_token=TOKEN, record_requests=True) as emulator:
-        yield emulator
+pytestmark = pytest.mark.twilio_emulator(demo=SMALL, auth_token=TOKEN, record_requests=True)
 
 
 async def run_cli(*argv: str) -> int:
@@ -68,7 +63,8 @@ async def test_export_demo_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixt
     captured = capsys.readouterr()
     assert captured.out == ""
     assert "demo data" in captured.err and "embedded emulator" in captured.err
-    assert "exported 509 records" in captured.err
+    total = sum(len(records) for records in (await demo_snapshot(SMALL_DEMO)).values())
+    assert f"exported {total} records" in captured.err
 
 
 async def test_no_credentials_at_all_means_the_demo(
@@ -175,36 +171,6 @@ def test_the_console_script_is_main() -> None:
 def test_the_emulator_refuses_a_non_loopback_host(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["emulator", "--host", "0.0.0.0", "--port", "0"]) == 1
     assert "binds loopback addresses only" in capsys.readouterr().err
-
-
-async def start_cli(*argv: str) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "twilio_proxy_async._cli",
-        *argv,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-
-
-async def finish(process: asyncio.subprocess.Process, signum: int) -> tuple[int, str, str]:
-    process.send_signal(signum)
-    async with asyncio.timeout(TIMEOUT):
-        out, err = await process.communicate()
-    assert process.returncode is not None
-    return process.returncode, out.decode(), err.decode()
-
-
-async def read_assignments(process: asyncio.subprocess.Process) -> dict[str, str]:
-    assert process.stdout is not None
-    found = {}
-    async with asyncio.timeout(TIMEOUT):
-        while not (line := (await process.stdout.readline()).decode()).startswith("#"):
-            assert line, "the emulator exited before printing its address"
-            name, _, value = line.rstrip("\n").partition("=")
-            found[name] = value
-    return found
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
@@ -334,8 +300,9 @@ async def test_resume_after_complete_says_so_and_a_plain_run_is_refused(
     before = file_contents(tmp_path)
     capsys.readouterr()
     assert await run_cli(*argv, "--resume") == 0
+    total = sum(len(records) for records in emu.snapshot().values())
     assert capsys.readouterr().err == (
-        f"the export in {tmp_path} is complete (129 records): nothing to do\n"
+        f"the export in {tmp_path} is complete ({total} records): nothing to do\n"
     )
     assert await run_cli(*argv) == 1
     err = capsys.readouterr().err

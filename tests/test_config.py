@@ -8,7 +8,7 @@ import os
 import pytest
 from leak_support import exception_text, reachable_exceptions
 
-from twilio_proxy_async import Client, ConfigurationError, PaginationError
+from twilio_proxy_async import Client, ConfigurationError
 from twilio_proxy_async._config import Origins, resolve_credentials, user_agent
 
 ACCOUNT = "AC" + "1" * 32
@@ -175,7 +175,7 @@ def test_follow_rewrites_canonical_urls_onto_the_configured_origin_verbatim() ->
 )
 def test_follow_refuses_any_other_origin(url: str) -> None:
     origins = Origins.build(region=None, edge=None, base_url=None)
-    with pytest.raises(PaginationError):
+    with pytest.raises(ValueError, match="refusing next-page URL"):
         origins.follow(url, "proxy")
 
 

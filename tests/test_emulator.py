@@ -4,141 +4,20 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any
 
-import aiohttp
-import attrs
 import pytest
-from yarl import URL
+from emulator_http import META_KEYS, Api, World, model_fields, participant_json
 
-from twilio_proxy_async._table import COLLECTIONS, collection
+from twilio_proxy_async._table import COLLECTIONS, Operation
 from twilio_proxy_async.testing import Emulator
 
-ERROR_KEYS = {"code", "message", "more_info", "status"}
-META_KEYS = {
-    "first_page_url",
-    "key",
-    "next_page_url",
-    "page",
-    "page_size",
-    "previous_page_url",
-    "url",
-}
 
-Form = Mapping[str, str] | Sequence[tuple[str, str]]
-
-
-def model_fields(name: str) -> set[str]:
-    """The fields of a collection's records (the conformance test pins them to the spec)."""
-    return {field.name for field in attrs.fields(collection(name).model)}
-
-
-def participant_json(identifier: str, **extra: str) -> str:
-    return json.dumps({"Identifier": identifier, **extra})
-
-
-@attrs.frozen
-class Response:
-    status: int
-    headers: Mapping[str, str]
-    body: bytes
-
-    @property
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-
-class Api:
-    """Thin request helper: every call is a real HTTP round trip to the emulator."""
-
-    def __init__(self, emulator: Emulator, session: aiohttp.ClientSession) -> None:
-        self.emulator = emulator
-        self.session = session
-        self._numbers_added = 0
-
-    @property
-    def headers(self) -> dict[str, str]:
-        login, password = self.emulator.account_sid, self.emulator.auth_token
-        return {"Authorization": aiohttp.encode_basic_auth(login, password)}
-
-    async def call(
-        self,
-        method: str,
-        target: str | URL,
-        *,
-        data: Form | None = None,
-        params: Mapping[str, str] | None = None,
-        auth: tuple[str, str] | None = None,
-    ) -> Response:
-        url = target if isinstance(target, URL) else URL(self.emulator.url + target)
-        login, password = auth or (self.emulator.account_sid, self.emulator.auth_token)
-        headers = {"Authorization": aiohttp.encode_basic_auth(login, password)}
-        async with self.session.request(
-            method, url, data=data, params=params, headers=headers
-        ) as response:
-            return Response(response.status, dict(response.headers), await response.read())
-
-    async def ok(self, method: str, target: str | URL, status: int, **kwargs: Any) -> Any:
-        response = await self.call(method, target, **kwargs)
-        assert response.status == status, response.body
-        return response.json if response.body else None
-
-    async def error(self, method: str, target: str | URL, status: int, **kwargs: Any) -> int:
-        """Asserts a Twilio error body with exactly the four keys and returns its code."""
-        response = await self.call(method, target, **kwargs)
-        assert response.status == status, response.body
-        assert response.headers["Content-Type"].startswith("application/json")
-        body = response.json
-        assert set(body) == ERROR_KEYS
-        assert body["status"] == status
-        assert body["more_info"] == f"https://www.twilio.com/docs/errors/{body['code']}"
-        code: int = body["code"]
-        return code
-
-    async def service(self, name: str = "svc", numbers: int = 2) -> dict[str, Any]:
-        service: dict[str, Any] = await self.ok(
-            "POST", "/v1/Services", 201, data={"UniqueName": name}
-        )
-        for _ in range(numbers):
-            self._numbers_added += 1
-            await self.ok(
-                "POST",
-                f"/v1/Services/{service['sid']}/PhoneNumbers",
-                201,
-                data={"PhoneNumber": f"+1415555{self._numbers_added:04d}"},
-            )
-        return service
-
-    async def walk(self, path: str, page_size: int) -> list[dict[str, Any]]:
-        """Every record of a list, following next_page_url exactly as served."""
-        records: list[dict[str, Any]] = []
-        target: str | URL = f"{path}?PageSize={page_size}"
-        while True:
-            page = await self.ok("GET", target, 200)
-            records.extend(page[page["meta"]["key"]])
-            if page["meta"]["next_page_url"] is None:
-                return records
-            target = URL(page["meta"]["next_page_url"], encoded=True)
-
-
-@pytest.fixture
-async def emulator() -> AsyncIterator[Emulator]:
-    async with Emulator() as running:
-        yield running
-
-
-@pytest.fixture
-async def api(emulator: Emulator) -> AsyncIterator[Api]:
-    async with aiohttp.ClientSession() as session:
-        yield Api(emulator, session)
-
-
-async def test_credentials_are_generated_in_twilio_shapes(emulator: Emulator) -> None:
-    assert re.fullmatch(r"AC[0-9a-f]{32}", emulator.account_sid)
-    assert re.fullmatch(r"[0-9a-f]{32}", emulator.auth_token)
-    assert re.fullmatch(r"SK[0-9a-f]{32}", emulator.api_key)
-    assert re.fullmatch(r"http://127\.0\.0\.1:\d+", emulator.url)
+async def test_credentials_are_generated_in_twilio_shapes(emu: Emulator) -> None:
+    assert re.fullmatch(r"AC[0-9a-f]{32}", emu.account_sid)
+    assert re.fullmatch(r"[0-9a-f]{32}", emu.auth_token)
+    assert re.fullmatch(r"SK[0-9a-f]{32}", emu.api_key)
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+", emu.url)
 
 
 async def test_auth_token_and_api_key_are_both_accepted(api: Api) -> None:
@@ -510,64 +389,16 @@ async def test_deleting_a_service_cascades_and_frees_its_numbers(api: Api) -> No
         )
 
 
-async def test_every_operation_answers_its_documented_status(api: Api) -> None:
-    """Runs each Proxy and Chat Services operation once; compares with Twilio's status."""
-    documented = {
-        f"{table.name}.{operation.verb.value}": operation.success
-        for table in COLLECTIONS
-        for operation in table.operations()
-        if table.name != "short_codes"
-    }
-    seen: dict[str, int] = {}
-
-    async def run(operation: str, method: str, path: str, **kwargs: Any) -> Any:
-        response = await api.call(method, path, **kwargs)
-        seen[operation] = response.status
-        return response.json if response.body else None
-
-    service = await run("services.create", "POST", "/v1/Services", data={"UniqueName": "ops"})
-    ks = f"/v1/Services/{service['sid']}"
-    await run("services.fetch", "GET", ks)
-    await run("services.update", "POST", ks, data={"DefaultTtl": "5"})
-    await run("services.list", "GET", "/v1/Services")
-    number = await run(
-        "phone_numbers.create", "POST", f"{ks}/PhoneNumbers", data={"Sid": "PN" + "2" * 32}
-    )
-    await run("phone_numbers.fetch", "GET", f"{ks}/PhoneNumbers/{number['sid']}")
-    await run("phone_numbers.update", "POST", f"{ks}/PhoneNumbers/{number['sid']}", data={})
-    await run("phone_numbers.list", "GET", f"{ks}/PhoneNumbers")
-    session = await run("sessions.create", "POST", f"{ks}/Sessions", data={})
-    kc = f"{ks}/Sessions/{session['sid']}"
-    await run("sessions.fetch", "GET", kc)
-    await run("sessions.update", "POST", kc, data={"Ttl": "1"})
-    await run("sessions.list", "GET", f"{ks}/Sessions")
-    participant = await run(
-        "participants.create", "POST", f"{kc}/Participants", data={"Identifier": "+1"}
-    )
-    kp = f"{kc}/Participants/{participant['sid']}"
-    await run("participants.fetch", "GET", kp)
-    await run("participants.list", "GET", f"{kc}/Participants")
-    message = await run(
-        "message_interactions.create", "POST", f"{kp}/MessageInteractions", data={"Body": "b"}
-    )
-    await run("message_interactions.fetch", "GET", f"{kp}/MessageInteractions/{message['sid']}")
-    await run("message_interactions.list", "GET", f"{kp}/MessageInteractions")
-    await run("interactions.fetch", "GET", f"{kc}/Interactions/{message['sid']}")
-    await run("interactions.list", "GET", f"{kc}/Interactions")
-    await run("interactions.delete", "DELETE", f"{kc}/Interactions/{message['sid']}")
-    await run("participants.delete", "DELETE", kp)
-    await run("sessions.delete", "DELETE", kc)
-    await run("phone_numbers.delete", "DELETE", f"{ks}/PhoneNumbers/{number['sid']}")
-    await run("services.delete", "DELETE", ks)
-    chat_service = await run(
-        "chat_services.create", "POST", "/v2/Services", data={"FriendlyName": "c"}
-    )
-    is_path = f"/v2/Services/{chat_service['sid']}"
-    await run("chat_services.fetch", "GET", is_path)
-    await run("chat_services.update", "POST", is_path, data={})
-    await run("chat_services.list", "GET", "/v2/Services")
-    await run("chat_services.delete", "DELETE", is_path)
-    assert seen == documented
+@pytest.mark.parametrize(
+    "operation", [op for table in COLLECTIONS for op in table.operations()], ids=str
+)
+async def test_every_operation_answers_twilio_s_status(
+    world: World, operation: Operation[Any]
+) -> None:
+    """Each operation of the table, on a world holding one record of every collection."""
+    method, path, form = world.request(operation.collection.name, operation.verb)
+    response = await world.api.call(method, path, data=form)
+    assert response.status == operation.success, response.body
 
 
 async def test_chat_service_create_update_list_delete(api: Api) -> None:

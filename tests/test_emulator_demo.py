@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
+import attrs
 import pytest
-from test_emulator import Api, model_fields
+from emulator_http import Api, model_fields
 
 from twilio_proxy_async.testing import DemoData, Emulator
 
@@ -24,10 +24,7 @@ SMALL = DemoData(
 )
 
 
-@pytest.fixture
-async def api() -> AsyncIterator[Api]:
-    async with Emulator(demo=SMALL) as emulator, aiohttp.ClientSession() as session:
-        yield Api(emulator, session)
+pytestmark = pytest.mark.twilio_emulator(demo=SMALL)
 
 
 def _portable(emulator: Emulator) -> str:
@@ -46,14 +43,15 @@ async def test_same_seed_gives_byte_identical_data() -> None:
 async def test_counts_follow_the_demo_settings(api: Api) -> None:
     snapshot = api.emulator.snapshot()
     counts = {kind: len(records) for kind, records in snapshot.items()}
-    assert counts == {
-        "services": 2,
-        "phone_numbers": 6,
-        "sessions": 8,
-        "participants": 16,
-        "interactions": 24,
-        "chat_services": 2,
-    }
+    # DemoData's counts are per Service, per Session or in all: "X_per_service" seeds X.
+    sessions = SMALL.services * SMALL.sessions_per_service
+    per = {"": 1, "service": SMALL.services, "session": sessions}
+    expected = {}
+    for field in attrs.fields(DemoData):
+        if field.name != "seed":
+            kind, _, unit = field.name.partition("_per_")
+            expected[kind] = getattr(SMALL, field.name) * per[unit]
+    assert counts == expected
     in_use = {n["sid"]: n["in_use"] for n in snapshot["phone_numbers"]}
     for participant in snapshot["participants"]:
         assert participant["proxy_identifier_sid"] in in_use

@@ -5,20 +5,15 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import AsyncIterator
 
 import aiohttp
 import attrs
 import pytest
-from test_emulator import Api
+from emulator_http import Api
 
 from twilio_proxy_async.testing import Emulator, Faults
 
-
-@pytest.fixture
-async def api() -> AsyncIterator[Api]:
-    async with Emulator(record_requests=True) as emulator, aiohttp.ClientSession() as session:
-        yield Api(emulator, session)
+pytestmark = pytest.mark.twilio_emulator(record_requests=True)
 
 
 async def _statuses(api: Api, count: int, path: str = "/v1/Services") -> list[int]:

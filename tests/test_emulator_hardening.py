@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
+from emulator_http import Api
 from emulator_support import client_for
-from test_emulator import Api
 from yarl import URL
 
 from twilio_proxy_async import Client, NotFoundError
@@ -20,12 +19,6 @@ NESTED = "[" * 100_000 + "]" * 100_000
 
 def basic(user: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[Api]:
-    async with Emulator() as emulator, aiohttp.ClientSession() as session:
-        yield Api(emulator, session)
 
 
 # --- recorded requests (issue #11 item 10) -----------------------------------------------

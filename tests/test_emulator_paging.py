@@ -2,21 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
-import aiohttp
 import pytest
-from test_emulator import META_KEYS, Api
+from emulator_http import META_KEYS, Api
 from yarl import URL
 
-from twilio_proxy_async.testing import Emulator
-
-
-@pytest.fixture
-async def api() -> AsyncIterator[Api]:
-    async with Emulator(record_requests=True) as emulator, aiohttp.ClientSession() as session:
-        yield Api(emulator, session)
+pytestmark = pytest.mark.twilio_emulator(record_requests=True)
 
 
 async def _services(api: Api, count: int) -> list[str]:

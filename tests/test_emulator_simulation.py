@@ -13,8 +13,8 @@ import aiohttp
 import attrs
 import pytest
 from aiohttp import web
+from cli_support import finish, read_assignments, start_cli
 from emulator_support import client_for
-from test_cli import finish, read_assignments, start_cli
 
 from twilio_proxy_async import Client, Interaction, InteractionType, SessionStatus
 from twilio_proxy_async.testing import Delivery, Emulator, SimulationError
@@ -42,12 +42,6 @@ class App:
 
     def of(self, kind: str) -> list[dict[str, str]]:
         return [form for name, form, _ in self.received if name == kind]
-
-
-@pytest.fixture
-async def emu() -> AsyncIterator[Emulator]:
-    async with Emulator() as emulator:
-        yield emulator
 
 
 @pytest.fixture

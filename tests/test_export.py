@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from emulator_support import client_for
 from export_support import (
     PAGE_SIZE,
     SMALL,
     assert_exported_once,
-    client_for,
     csv_cell,
     data_files,
     file_contents,
@@ -26,11 +25,7 @@ from twilio_proxy_async._export._schema import columns_of
 from twilio_proxy_async._export._writers import record_json
 from twilio_proxy_async.testing import DemoData, Emulator, Faults
 
-
-@pytest.fixture
-async def emu() -> AsyncIterator[Emulator]:
-    async with Emulator(demo=SMALL, record_requests=True) as emulator:
-        yield emulator
+pytestmark = pytest.mark.twilio_emulator(demo=SMALL, record_requests=True)
 
 
 async def test_every_record_exactly_once_as_the_api_serves_it(

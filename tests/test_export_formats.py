@@ -6,21 +6,17 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from export_support import PAGE_SIZE, SMALL, assert_exported_once, client_for, data_files
+from emulator_support import client_for
+from export_support import PAGE_SIZE, SMALL, assert_exported_once, data_files
 
 from twilio_proxy_async._export import RESOURCES, run_export
 from twilio_proxy_async._export._schema import columns_of
 from twilio_proxy_async.testing import Emulator
 
-
-@pytest.fixture
-async def emu() -> AsyncIterator[Emulator]:
-    async with Emulator(demo=SMALL) as emulator:
-        yield emulator
+pytestmark = pytest.mark.twilio_emulator(demo=SMALL)
 
 
 async def test_sqlite_has_one_typed_table_per_resource(emu: Emulator, tmp_path: Path) -> None:

@@ -7,16 +7,15 @@ from __future__ import annotations
 import importlib.util
 import os
 import threading
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from emulator_support import client_for
 from export_support import (
     MANIFEST,
     PAGE_SIZE,
     SMALL,
     assert_exported_once,
-    client_for,
     data_files,
     file_contents,
 )
@@ -47,10 +46,7 @@ FORMATS = [
 ]
 
 
-@pytest.fixture
-async def emu() -> AsyncIterator[Emulator]:
-    async with Emulator(demo=SMALL, record_requests=True) as emulator:
-        yield emulator
+pytestmark = pytest.mark.twilio_emulator(demo=SMALL, record_requests=True)
 
 
 async def test_a_second_export_into_a_locked_directory_is_refused_at_once(
@@ -113,7 +109,10 @@ async def test_a_complete_export_is_replaced_only_with_overwrite(
     async with client_for(emu) as client:
         await run_export(client, tmp_path, fmt="csv")
         before = file_contents(tmp_path)
-        with pytest.raises(ExportError, match=r"complete csv export \(129 records\).*--overwrite"):
+        total = sum(len(records) for records in emu.snapshot().values())
+        with pytest.raises(
+            ExportError, match=rf"complete csv export \({total} records\).*overwrite"
+        ):
             await run_export(client, tmp_path)
         assert file_contents(tmp_path) == before
         await run_export(client, tmp_path, overwrite=True, resources=["services", "sessions"])

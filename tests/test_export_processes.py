@@ -18,7 +18,8 @@ import termios
 from pathlib import Path
 
 import pytest
-from export_support import SMALL, assert_exported_once, client_for
+from emulator_support import client_for
+from export_support import SMALL, assert_exported_once
 
 from twilio_proxy_async._export import run_export
 from twilio_proxy_async._export._directory import inspect

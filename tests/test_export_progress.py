@@ -5,7 +5,8 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from export_support import SMALL, client_for
+from emulator_support import client_for
+from export_support import SMALL
 
 from twilio_proxy_async._export import ExportSummary, Progress, run_export
 from twilio_proxy_async.testing import Emulator

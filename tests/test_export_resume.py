@@ -5,16 +5,15 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from emulator_support import client_for
 from export_support import (
     PAGE_SIZE,
     SMALL,
     assert_exported_once,
-    client_for,
     file_names,
     leftovers,
     no_retry_waits,
@@ -28,10 +27,7 @@ from twilio_proxy_async.testing import DemoData, Emulator, Faults
 JOURNAL = "export-journal.jsonl"
 
 
-@pytest.fixture
-async def emu() -> AsyncIterator[Emulator]:
-    async with Emulator(demo=SMALL, record_requests=True) as emulator:
-        yield emulator
+pytestmark = pytest.mark.twilio_emulator(demo=SMALL, record_requests=True)
 
 
 class PageCounter(Progress):
@@ -96,7 +92,9 @@ async def test_resume_reports_what_the_interrupted_run_wrote(emu: Emulator, tmp_
 async def test_resumes_from_the_journaled_cursor_not_the_first_page(
     emu: Emulator, tmp_path: Path
 ) -> None:
-    await interrupt_after(emu, tmp_path, 4)
+    # Past the one-page listings (Services, Chat Services, a Service's numbers and short
+    # codes) and into the Sessions, which take several pages.
+    await interrupt_after(emu, tmp_path, 6)
     latest = {line["listing"]: line["cursor"] for line in journal_lines(tmp_path)[1:]}
     part_way = [str(cursor[0]) for cursor in latest.values() if isinstance(cursor, list)]
     assert part_way, "the interruption should leave a listing part-way"

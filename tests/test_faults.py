@@ -37,11 +37,7 @@ from twilio_proxy_async.testing import Emulator, Faults
 
 from helpers import ACCOUNT, TOKEN
 
-
-@pytest.fixture
-async def emu() -> AsyncIterator[Emulator]:
-    async with Emulator(record_requests=True) as emulator:
-        yield emulator
+pytestmark = pytest.mark.twilio_emulator(record_requests=True)
 
 
 @pytest.fixture

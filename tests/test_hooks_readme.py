@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import sys
 import types
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -60,12 +59,6 @@ def hook_example() -> str:
     match = re.search(r"```python\n(.*?)```", section, re.S)
     assert match is not None
     return match.group(1)
-
-
-@pytest.fixture
-async def emu() -> AsyncIterator[Emulator]:
-    async with Emulator() as emulator:
-        yield emulator
 
 
 async def test_the_readme_hook_feeds_one_span_and_one_observation_per_attempt(

@@ -202,12 +202,6 @@ async def client() -> AsyncIterator[Client]:
         yield opened
 
 
-@pytest.fixture
-def mocked() -> Iterator[aioresponses]:
-    with aioresponses() as mock:
-        yield mock
-
-
 @asynccontextmanager
 async def scripted(*answers: tuple[int, bytes]) -> AsyncIterator[tuple[Client, list[str]]]:
     """A client against a loopback server giving ``answers`` in order, one per request

@@ -4,14 +4,12 @@ models and the same typed errors."""
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 
 import pytest
 from aioresponses import aioresponses
 
 from twilio_proxy_async import Client, ResponseValidationError, Service, _json
-
-from helpers import ACCOUNT, TOKEN
 
 KS = "KS" + "a" * 32
 URL = f"https://proxy.twilio.com/v1/Services/{KS}"
@@ -29,22 +27,10 @@ def parsers() -> list[object]:
     return found
 
 
-@pytest.fixture(params=parsers())
+@pytest.fixture(params=parsers(), autouse=True)
 def parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     loads: Callable[[bytes], object] = request.param
     monkeypatch.setattr(_json, "loads", loads)
-
-
-@pytest.fixture
-async def client(parser: None) -> AsyncIterator[Client]:
-    async with Client(ACCOUNT, TOKEN) as opened:
-        yield opened
-
-
-@pytest.fixture
-def mocked() -> aioresponses:
-    with aioresponses() as mock:
-        yield mock
 
 
 async def test_unicode_and_escapes_decode_the_same(client: Client, mocked: aioresponses) -> None:

@@ -9,9 +9,8 @@ from __future__ import annotations
 import asyncio
 import gc
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
-import pytest
 from emulator_support import acquired_connections, client_for, rss_bytes
 
 from twilio_proxy_async import Client, ConcurrencyLimiter
@@ -24,12 +23,6 @@ WORKERS = 250
 SERVER_LIMIT = 100
 WARM_UP = 1_000
 MIB = 1024 * 1024
-
-
-@pytest.fixture
-async def emu() -> AsyncIterator[Emulator]:
-    async with Emulator() as emulator:
-        yield emulator
 
 
 async def run_bounded(client: Client, emu: Emulator, sid: str, count: int) -> int:

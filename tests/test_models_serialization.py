@@ -18,7 +18,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from model_support import instances, resource_models, serializable_models
 
-import twilio_proxy_async
 from twilio_proxy_async import (
     ChatService,
     Client,
@@ -37,7 +36,6 @@ from twilio_proxy_async._export._schema import MODELS as EXPORT_MODELS
 from twilio_proxy_async._record_hooks import record_structurer
 from twilio_proxy_async.testing import DemoData, Emulator
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
 MODELS = serializable_models()
 FAST = settings(max_examples=40, deadline=None)
 KC = "KC" + "a" * 32
@@ -92,42 +90,6 @@ def test_models_pickle_and_copy_by_value(model: type[Any], data: st.DataObject) 
     original = data.draw(instances(model))
     again = pickle.loads(pickle.dumps(original))
     assert again == original and hash(again) == hash(original)
-
-
-def _fixture_records() -> list[tuple[str, dict[str, Any]]]:
-    path = SHARED / "fixtures" / "twilio_proxy_chat_fixtures.json"
-    if not path.exists():
-        return []
-    records = []
-    for entry in json.loads(path.read_text()):
-        body = entry["body"]
-        if not isinstance(body, dict):
-            continue
-        name = "".join(part.title() for part in entry["resource"].split("_"))
-        if "meta" in body:
-            key = body["meta"]["key"]
-            records += [(name, record) for record in body[key]]
-        else:
-            records.append((name, body))
-    return records
-
-
-FIXTURES = _fixture_records()
-
-
-@pytest.mark.parametrize(
-    ("name", "body"),
-    FIXTURES
-    or [pytest.param("", {}, marks=pytest.mark.skip(reason="../shared/fixtures is absent"))],
-)
-def test_to_dict_gives_back_twilios_own_body(name: str, body: dict[str, Any]) -> None:
-    model = getattr(twilio_proxy_async, name, None)
-    if model is None:
-        pytest.skip(f"no {name} model in this version")
-    written = to_dict(from_dict(model, body))
-    names = [field.name for field in attrs.fields(model)]
-    assert written == {name: body.get(name) for name in names}
-    assert from_dict(model, written) == from_dict(model, body)
 
 
 def test_datetimes_are_written_in_utc_with_a_z() -> None:

@@ -7,7 +7,6 @@ import asyncio
 import io
 import logging
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -32,12 +31,6 @@ from twilio_proxy_async._logging import ENV_VARIABLE, configure_from_environment
 from twilio_proxy_async.testing import DemoData, Emulator, Faults
 
 from helpers import ACCOUNT, TOKEN
-
-
-@pytest.fixture
-async def emu() -> AsyncIterator[Emulator]:
-    async with Emulator() as emulator:
-        yield emulator
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -18,7 +17,6 @@ from proxy_support import (
     PN,
     SERVICE_URL,
     SESSION_URL,
-    TOKEN,
     only_request,
     page_of,
     sent,
@@ -40,18 +38,6 @@ PARTICIPANTS_URL = f"{SESSION_URL}/Participants"
 # (identifier, proxy_identifier, friendly_name) of participants reached on a messaging channel
 ON_A_CHANNEL = ("messenger:123456", "messenger:987654532", "a facebook user")
 FETCHED_ON_A_CHANNEL = ("messenger:14155551212", "messenger:14155559999", "a facebook user")
-
-
-@pytest.fixture
-async def client() -> AsyncIterator[Client]:
-    async with Client(ACCOUNT, TOKEN, max_retries=0) as made:
-        yield made
-
-
-@pytest.fixture
-def mocked() -> Iterator[aioresponses]:
-    with aioresponses() as mock:
-        yield mock
 
 
 def session_model(status: SessionStatus | str = SessionStatus.OPEN) -> Session:

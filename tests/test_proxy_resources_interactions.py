@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-
 import pytest
 from aioresponses import aioresponses
 from attrs import evolve
@@ -22,7 +20,6 @@ from proxy_support import (
     SESSION_URL,
     SM,
     SM_B,
-    TOKEN,
     only_request,
     page_of,
 )
@@ -42,18 +39,6 @@ from helpers import wire
 INTERACTIONS_URL = f"{SESSION_URL}/Interactions"
 MESSAGES_URL = f"{PARTICIPANT_URL}/MessageInteractions"
 NUMBERS_URL = f"{SERVICE_URL}/PhoneNumbers"
-
-
-@pytest.fixture
-async def client() -> AsyncIterator[Client]:
-    async with Client(ACCOUNT, TOKEN, max_retries=0) as made:
-        yield made
-
-
-@pytest.fixture
-def mocked() -> Iterator[aioresponses]:
-    with aioresponses() as mock:
-        yield mock
 
 
 INTERACTION = Interaction(

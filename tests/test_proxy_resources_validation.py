@@ -3,27 +3,14 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 
 import pytest
 from aioresponses import aioresponses
-from proxy_support import ACCOUNT, KC, KI, KP, KS, PN, TOKEN
+from proxy_support import KC, KI, KP, KS, PN
 
 from twilio_proxy_async import Client, InvalidParameterError
-
-
-@pytest.fixture
-async def client() -> AsyncIterator[Client]:
-    async with Client(ACCOUNT, TOKEN, max_retries=0) as made:
-        yield made
-
-
-@pytest.fixture
-def mocked() -> Iterator[aioresponses]:
-    with aioresponses() as mock:
-        yield mock
-
 
 Call = Callable[[Client], object]
 

@@ -89,10 +89,7 @@ def assert_nothing_reachable_leaks(root: object, secret: str, username: str) -> 
     return checked
 
 
-@pytest.fixture
-async def emu() -> AsyncIterator[Emulator]:
-    async with Emulator(auth_token=TOKEN, api_key=API_KEY, api_secret=API_SECRET) as emulator:
-        yield emulator
+pytestmark = pytest.mark.twilio_emulator(auth_token=TOKEN, api_key=API_KEY, api_secret=API_SECRET)
 
 
 def token_client(emu: Emulator, **settings: Any) -> Client:

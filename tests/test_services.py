@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import attrs
@@ -20,7 +19,7 @@ from twilio_proxy_async import (
     WebhookMethod,
 )
 
-from helpers import ACCOUNT, TOKEN, sent, wire
+from helpers import sent, wire
 
 KS = "KS" + "a" * 32
 IS = "IS" + "a" * 32
@@ -28,18 +27,6 @@ RL = "RL" + "a" * 32
 PROXY = "https://proxy.twilio.com"
 CHAT = "https://chat.twilio.com"
 WHEN = datetime(2015, 7, 30, 20, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def client() -> AsyncIterator[Client]:
-    async with Client(ACCOUNT, TOKEN) as opened:
-        yield opened
-
-
-@pytest.fixture
-def mocked() -> aioresponses:
-    with aioresponses() as mock:
-        yield mock
 
 
 def expected_service() -> Service:
@@ -246,8 +233,8 @@ async def test_chat_create_fetch_delete(client: Client, mocked: aioresponses) ->
     calls = sent(mocked)
     assert [(m, u, f) for m, u, f, _ in calls] == [
         ("POST", f"{CHAT}/v2/Services", [("FriendlyName", "friendly_name")]),
-        ("GET", f"{CHAT}/v2/Services/{IS}", []),
-        ("DELETE", f"{CHAT}/v2/Services/{IS}", []),
+        ("GET", f"{CHAT}/v2/Services/{IS}", None),
+        ("DELETE", f"{CHAT}/v2/Services/{IS}", None),
     ]
 
 

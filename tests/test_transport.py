@@ -48,17 +48,11 @@ def sleeps(client: Client) -> Sleeps:
     return recorder
 
 
-@pytest.fixture
-def mocked() -> aioresponses:
-    with aioresponses() as mock:
-        yield mock
-
-
 async def test_get_sends_auth_user_agent_and_accept(client: Client, mocked: aioresponses) -> None:
     mocked.get(SERVICE_URL, payload=SERVICE)
     await client.proxy.services.fetch(KS)
     [(method, url, form, headers)] = sent(mocked)
-    assert (method, url, form) == ("GET", SERVICE_URL, [])
+    assert (method, url, form) == ("GET", SERVICE_URL, None)
     import base64
 
     assert (

@@ -16,8 +16,9 @@ import sys
 from collections.abc import Mapping, Sequence
 from typing import TextIO
 
+import attrs
+
 from ._client import Client
-from ._config import is_loopback
 from ._exceptions import ConfigurationError
 from ._export import (
     FORMATS,
@@ -28,6 +29,7 @@ from ._export import (
     describe,
     prepare_export,
 )
+from ._hosts import is_loopback
 from ._version import __version__
 from .testing import DemoData, Emulator, Faults
 
@@ -49,15 +51,9 @@ _DEMO_SIZES: Mapping[str, Mapping[str, int]] = {
     "medium": {"services": 5, "phone_numbers": 10, "sessions": 1000},
     "large": {"services": 10, "phone_numbers": 20, "sessions": 20000},
 }
-_DEMO_FIELDS = {
-    "services": "services",
-    "phone_numbers": "phone_numbers_per_service",
-    "sessions": "sessions_per_service",
-    "participants": "participants_per_session",
-    "interactions": "interactions_per_session",
-    "chat_services": "chat_services",
-    "seed": "seed",
-}
+# The one vocabulary of demo counts, for --demo-size name=N pairs and the emulator's
+# --demo-NAME flags: DemoData's fields without their "_per_service"/"_per_session".
+_DEMO_FIELDS = {field.name.split("_per_")[0]: field.name for field in attrs.fields(DemoData)}
 
 
 def _demo_data(counts: Mapping[str, int]) -> DemoData:
@@ -96,16 +92,6 @@ def _positive(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
-    return value
-
-
-def _probability(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError("must be within 0..1")
     return value
 
 
@@ -177,17 +163,22 @@ def _add_emulator(commands: argparse._SubParsersAction[argparse.ArgumentParser])
     emulator.add_argument("--account-sid", help="the account SID to accept (random)")
     emulator.add_argument("--auth-token", help="the auth token to accept (random)")
     demo = emulator.add_argument_group("demo data (none unless --demo-services is given)")
-    demo.add_argument("--demo-services", type=int, default=0, help="Proxy Services to seed")
-    demo.add_argument("--demo-phone-numbers", type=int, default=3, help="numbers per Service")
-    demo.add_argument("--demo-sessions", type=int, default=10, help="Sessions per Service")
-    demo.add_argument("--demo-participants", type=int, default=2, help="per Session (<= 2)")
-    demo.add_argument("--demo-interactions", type=int, default=2, help="per Session")
-    demo.add_argument("--demo-chat-services", type=int, default=1, help="Chat Services")
+    defaults = {field.name: field.default for field in attrs.fields(DemoData)}
+    for name, field in _DEMO_FIELDS.items():
+        if name != "seed":
+            demo.add_argument(
+                f"--demo-{name.replace('_', '-')}",
+                type=int,
+                default=0 if name == "services" else None,
+                help="Proxy Services to seed"
+                if name == "services"
+                else f"{field.replace('_', ' ')} ({defaults[field]})",
+            )
     faults = emulator.add_argument_group("faults")
     faults.add_argument("--latency", type=float, default=0.0, help="seconds added per request")
     faults.add_argument("--concurrency-limit", type=_positive, help="answer 429 above this")
-    faults.add_argument("--rate-429", type=_probability, default=0.0, help="share answered 429")
-    faults.add_argument("--rate-500", type=_probability, default=0.0, help="share answered 5xx")
+    faults.add_argument("--rate-429", type=float, default=0.0, help="share answered 429 (0..1)")
+    faults.add_argument("--rate-500", type=float, default=0.0, help="share answered 5xx (0..1)")
     faults.add_argument("--seed", type=int, default=0, help="seed of demo data and faults")
 
 
@@ -323,15 +314,9 @@ def _state_after(prepared: PreparedExport) -> str:
 def _emulator_settings(args: argparse.Namespace) -> tuple[DemoData | None, Faults]:
     demo = None
     if args.demo_services:
-        demo = DemoData(
-            services=args.demo_services,
-            phone_numbers_per_service=args.demo_phone_numbers,
-            sessions_per_service=args.demo_sessions,
-            participants_per_session=args.demo_participants,
-            interactions_per_session=args.demo_interactions,
-            chat_services=args.demo_chat_services,
-            seed=args.seed,
-        )
+        counts = {name: getattr(args, f"demo_{name}", None) for name in _DEMO_FIELDS}
+        given = {name: value for name, value in counts.items() if value is not None}
+        demo = _demo_data({**given, "seed": args.seed})
     faults = Faults(
         latency=args.latency,
         concurrency_limit=args.concurrency_limit,
@@ -342,8 +327,9 @@ def _emulator_settings(args: argparse.Namespace) -> tuple[DemoData | None, Fault
     return demo, faults
 
 
-async def _serve(args: argparse.Namespace, out: TextIO) -> None:
-    demo, faults = _emulator_settings(args)
+async def _serve(
+    args: argparse.Namespace, out: TextIO, demo: DemoData | None, faults: Faults
+) -> None:
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     handled = []
@@ -379,7 +365,7 @@ async def _serve(args: argparse.Namespace, out: TextIO) -> None:
             loop.remove_signal_handler(signum)
 
 
-def _emulator_command(args: argparse.Namespace) -> int:
+def _emulator_command(args: argparse.Namespace, demo: DemoData | None, faults: Faults) -> int:
     if not is_loopback(args.host):
         _error(
             f"refusing to serve on {args.host}: the emulator accepts the credentials it prints, "
@@ -387,7 +373,7 @@ def _emulator_command(args: argparse.Namespace) -> int:
         )
         return EXIT_FAILURE
     try:
-        asyncio.run(_serve(args, sys.stdout))
+        asyncio.run(_serve(args, sys.stdout, demo, faults))
     except KeyboardInterrupt:
         pass
     except (ValueError, OSError) as exc:
@@ -398,9 +384,15 @@ def _emulator_command(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """The console script: ``twilio-proxy-async {export,emulator} ...``; returns the exit code."""
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args = parser.parse_args(argv)
     if args.command == "emulator":
-        return _emulator_command(args)
+        try:
+            # DemoData and Faults check their own settings: a bad one is a usage error.
+            demo, faults = _emulator_settings(args)
+        except ValueError as exc:
+            parser.error(str(exc))
+        return _emulator_command(args, demo, faults)
     return _export_command(args)
 
 

@@ -33,9 +33,6 @@ from .resources.short_codes import ShortCodes
 
 __all__ = ["ChatV2", "Client", "ProxyV1"]
 
-PROXY_MAX_PAGE_SIZE = PROXY.max_page_size
-CHAT_MAX_PAGE_SIZE = CHAT.max_page_size
-
 
 class ProxyV1:
     """``client.proxy``: the Proxy v1 resources."""

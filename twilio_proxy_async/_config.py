@@ -7,7 +7,6 @@ request and the values never change under a running client.
 from __future__ import annotations
 
 import base64
-import ipaddress
 import os
 import platform
 import re
@@ -18,7 +17,8 @@ from urllib.parse import urlsplit
 import aiohttp
 import attrs
 
-from ._exceptions import ConfigurationError, PaginationError
+from ._exceptions import ConfigurationError
+from ._hosts import is_loopback
 from ._version import __version__
 
 __all__ = ["Credentials", "Origins", "resolve_credentials", "user_agent"]
@@ -113,15 +113,6 @@ def resolve_credentials(
     return Credentials(account, account, secret=token)
 
 
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def origin_of(url: str) -> tuple[str, str, int]:
     """(scheme, host, port) with the default port filled in, for comparing origins."""
     parts = urlsplit(url)
@@ -204,15 +195,16 @@ class Origins:
 
     def follow(self, url: str, product: str) -> str:
         """Rewrite a server-supplied absolute URL onto the configured origin, keeping its path
-        and query byte for byte; refuse any URL that points elsewhere."""
+        and query byte for byte; refuse (``ValueError``) any URL that points elsewhere. The
+        caller says what the URL was for (the pager: a ``PaginationError``)."""
         try:
             target = origin_of(url)
         except ValueError as exc:
-            raise PaginationError(f"refusing next-page URL: {exc}") from None
+            raise ValueError(f"refusing next-page URL: {exc}") from None
         configured = self.by_product[product]
         canonical = ("https", PRODUCT_HOSTS[product], 443)
         if target != origin_of(configured) and target != canonical:
-            raise PaginationError(
+            raise ValueError(
                 f"refusing next-page URL on another origin ({target[0]}://{target[1]}): "
                 "credentials are only sent to the configured origin"
             )

@@ -19,7 +19,8 @@ Every exception the SDK raises on purpose derives from ``TwilioError``::
      ├── ClientClosedError              (also a RuntimeError) used after ``aclose()``
      ├── EventLoopError                 (also a RuntimeError) used from a second event loop
      ├── InvalidParameterError          (also a ValueError) bad input, nothing was sent
-     └── ConfigurationError             (also a ValueError) bad client settings
+     ├── ConfigurationError             (also a ValueError) bad client settings
+     └── ExportError                    (in _export) the bulk export cannot start or go on
 
 ``error_from_response`` turns a finished HTTP exchange into the matching
 ``TwilioAPIError``; it is a pure function so it is tested without a server.

@@ -18,18 +18,21 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from .._client import PROXY_MAX_PAGE_SIZE, Client
+from .._client import Client
 from ._directory import DirectoryLock, Found, inspect, remove_other_exports, write_manifest
 from ._errors import ExportError
 from ._journal import JOURNAL_NAME, JournalHeader, Replay
 from ._progress import ExportSummary, Progress
 from ._runner import ExportEngine, check_resources
-from ._schema import RESOURCES
+from ._schema import RESOURCES, TABLES
 from ._sqlite import SqliteStore
 from ._stores import FileStore, Store, discard_files, final_name
 from ._writers import FORMATS
 
 __all__ = ["PreparedExport", "describe", "prepare_export", "run_export"]
+
+# A larger --page-size than one API allows is cut to its largest page, listing by listing.
+_LARGEST = max(table.api.max_page_size for table in TABLES.values())
 
 
 def describe(found: Found, out_dir: Path) -> str:
@@ -70,8 +73,8 @@ def _check_options(
         raise ExportError("--resume continues an export and --overwrite replaces it: choose one")
     if resources is not None:
         check_resources(resources)
-    if page_size is not None and (type(page_size) is not int or not 1 <= page_size <= 1000):
-        raise ExportError(f"--page-size must be within 1..{PROXY_MAX_PAGE_SIZE}")
+    if page_size is not None and (type(page_size) is not int or not 1 <= page_size <= _LARGEST):
+        raise ExportError(f"--page-size must be within 1..{_LARGEST}")
     if type(workers) is not int or workers < 1:
         raise ExportError("workers must be at least 1")
 

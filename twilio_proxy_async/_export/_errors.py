@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from .._exceptions import TwilioError
+
 __all__ = ["ExportError", "JournalError"]
 
 
-class ExportError(Exception):
-    """The export cannot start or go on as asked; the message says why and what to do."""
+class ExportError(TwilioError):
+    """The export cannot start or go on as asked; the message says why and what to do.
+
+    A ``TwilioError`` like everything else the package raises on purpose, so one
+    ``except TwilioError`` covers an export too.
+    """
 
 
 class JournalError(ExportError):

@@ -19,23 +19,22 @@ from typing import Any
 
 import attrs
 
-from .._client import CHAT_MAX_PAGE_SIZE, PROXY_MAX_PAGE_SIZE, Client
+from .._client import Client
 from .._pagination import AsyncPager, Cursor
+from .._table import parent_of
 from ._errors import ExportError, JournalError
 from ._journal import ListingState, Replay
 from ._progress import Progress
-from ._schema import RESOURCES
+from ._schema import RESOURCES, TABLES
 from ._stores import PageCommit, Store
 
 __all__ = ["ExportEngine", "check_resources"]
 
+# The resource tree, as the table's parent SIDs draw it.
 _PARENT = {
-    "phone_numbers": "services",
-    "sessions": "services",
-    "participants": "sessions",
-    "interactions": "sessions",
+    name: parent.name for name, table in TABLES.items() if (parent := parent_of(table)) is not None
 }
-_ROOTS = ("services", "chat_services")
+_ROOTS = tuple(name for name, table in TABLES.items() if not table.parents)
 
 
 @attrs.frozen
@@ -181,21 +180,13 @@ class ExportEngine:
                 self._queue.task_done()
 
     def _pager(self, listing: Listing) -> AsyncPager[Any]:
-        proxy, size, parents = self._client.proxy, self._page_size, listing.parents
-        match listing.resource:
-            case "services":
-                return proxy.services.list(page_size=size or PROXY_MAX_PAGE_SIZE)
-            case "phone_numbers":
-                return proxy.phone_numbers.list(*parents, page_size=size or PROXY_MAX_PAGE_SIZE)
-            case "sessions":
-                return proxy.sessions.list(*parents, page_size=size or PROXY_MAX_PAGE_SIZE)
-            case "participants":
-                return proxy.participants.list(*parents, page_size=size or PROXY_MAX_PAGE_SIZE)
-            case "interactions":
-                return proxy.interactions.list(*parents, page_size=size or PROXY_MAX_PAGE_SIZE)
-            case _:
-                chat_size = min(size or CHAT_MAX_PAGE_SIZE, CHAT_MAX_PAGE_SIZE)
-                return self._client.chat.services.list(page_size=chat_size)
+        table = TABLES[listing.resource]
+        resources = getattr(getattr(self._client, table.api.name), table.attribute)
+        largest = table.api.max_page_size
+        pager: AsyncPager[Any] = resources.list(
+            *listing.parents, page_size=min(self._page_size or largest, largest)
+        )
+        return pager
 
     async def _export_listing(self, job: _Job) -> None:
         listing, state = job.listing, job.state

@@ -1,8 +1,9 @@
 """What each exported resource's columns hold, read off its model.
 
-One entry in ``MODELS`` is all a new resource needs here: its columns, their order and
-their kinds come from the model's fields and annotations, and every format (CSV header,
-SQLite table, Parquet schema, the manifest's column list) is built from them.
+The resources are the collections of the SDK's table, so a new table entry is exported with
+no change here: its columns, their order and their kinds come from the model's fields and
+annotations, and every format (CSV header, SQLite table, Parquet schema, the manifest's
+column list) is built from them.
 """
 
 from __future__ import annotations
@@ -12,36 +13,38 @@ import typing
 from collections.abc import Mapping
 from datetime import datetime
 from enum import Enum
-from typing import Literal
+from typing import Any, Literal
 
 import attrs
 
-from ..models.chat_service import ChatService
-from ..models.interaction import Interaction
-from ..models.participant import Participant
-from ..models.phone_number import PhoneNumber
-from ..models.service import Service
-from ..models.session import Session
+from .._table import COLLECTIONS, Collection
 
-__all__ = ["MODELS", "PARENT_FIELDS", "RESOURCES", "Column", "ColumnKind", "columns_of"]
+__all__ = [
+    "MODELS",
+    "PARENT_FIELDS",
+    "RESOURCES",
+    "TABLES",
+    "Column",
+    "ColumnKind",
+    "columns_of",
+]
 
 # text: SIDs, names, phone numbers, enum values; timestamp: ISO-8601 UTC ("...Z");
 # json: nested objects and lists, as JSON text where a format has no nested type.
 ColumnKind = Literal["text", "integer", "boolean", "timestamp", "json"]
 
-MODELS: Mapping[str, type] = {
-    "services": Service,
-    "phone_numbers": PhoneNumber,
-    "sessions": Session,
-    "participants": Participant,
-    "interactions": Interaction,
-    "chat_services": ChatService,
+# Every collection of the table, parents first, but the MessageInteractions: they are the
+# Interactions again, listed per participant, so exporting both would write each twice.
+TABLES: Mapping[str, Collection[Any]] = {
+    table.name: table for table in COLLECTIONS if table.name != "message_interactions"
 }
-
-RESOURCES: tuple[str, ...] = tuple(MODELS)
+MODELS: Mapping[str, type] = {name: table.model for name, table in TABLES.items()}
+RESOURCES: tuple[str, ...] = tuple(TABLES)
 
 # The SIDs naming a record's parents: indexed in SQLite, filled in when a record lacks them.
-PARENT_FIELDS = ("service_sid", "session_sid")
+PARENT_FIELDS: tuple[str, ...] = tuple(
+    dict.fromkeys(parent.name for table in TABLES.values() for parent in table.parents)
+)
 
 
 @attrs.frozen

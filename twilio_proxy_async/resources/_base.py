@@ -15,7 +15,7 @@ import cattrs
 
 from .. import _json
 from .._config import Origins
-from .._exceptions import ResponseValidationError
+from .._exceptions import PaginationError, ResponseValidationError
 from .._pagination import AsyncPager, RawPage, parse_page
 from .._params import check_identifier, check_limit, check_page_size, check_sid, form_items, path
 from .._record_hooks import record_structurer
@@ -70,6 +70,13 @@ class Product:
         self._transport = transport
         self._origins = origins
         self.name = api.name
+
+    def _follow(self, url: str) -> str:
+        """A next-page URL moved onto the configured origin, or the pager's refusal."""
+        try:
+            return self._origins.follow(url, self.name)
+        except ValueError as exc:
+            raise PaginationError(str(exc)) from None
 
     def url(self, path: str, query: Sequence[tuple[str, str]] = ()) -> str:
         url = self._origins.by_product[self.name] + path
@@ -140,7 +147,7 @@ class Product:
         return AsyncPager(
             fetch_page,
             self.url(path, query),
-            follow=lambda url: self._origins.follow(url, self.name),
+            follow=self._follow,
             limit=limit,
             prefetch=prefetch,
         )

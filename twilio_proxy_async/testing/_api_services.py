@@ -1,8 +1,14 @@
-"""Handlers for Proxy Services and PhoneNumbers, and Chat v2 Services."""
+"""Handlers for Proxy Services, PhoneNumbers and ShortCodes, and Chat v2 Services."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from .._table import CHAT_SERVICES, PHONE_NUMBERS, SERVICES, SHORT_CODES, Verb
+from .._table import Collection as Table
 from ._chat_update import apply_chat_update
+from ._collection import Collection
 from ._errors import (
     DUPLICATE_SERVICE_NAME,
     INVALID_PARAMETER,
@@ -12,34 +18,38 @@ from ._errors import (
     invalid,
     not_found,
 )
-from ._forms import Form, sid_pattern
-from ._paging import CHAT_MAX_PAGE_SIZE
-from ._records import ChatServiceRecord, PhoneNumberRecord, ServiceRecord
+from ._forms import Form, is_sid, sid_prefix
+from ._records import ChatServiceRecord, PhoneNumberRecord, ServiceRecord, ShortCodeRecord
 from ._store import SidSource, Store, later_than
 
-KS = sid_pattern("KS")
-PN = sid_pattern("PN")
-IS = sid_pattern("IS")
-RL = sid_pattern("RL")
+Handler = Callable[[Store, ApiRequest], Reply]
 
-GEO_MATCH_LEVELS = ("area-code", "overlay", "radius", "country")
-NUMBER_SELECTION_BEHAVIORS = ("avoid-sticky", "prefer-sticky")
+_UNIQUE_NAME = SERVICES.field("unique_name")
+_DEFAULT_TTL = SERVICES.field("default_ttl")
+_GEO_MATCH_LEVEL = SERVICES.field("geo_match_level")
+_NUMBER_SELECTION = SERVICES.field("number_selection_behavior")
+_CHAT_INSTANCE_SID = SERVICES.field("chat_instance_sid")
+_SERVICE_URLS = (
+    SERVICES.field("callback_url"),
+    SERVICES.field("intercept_callback_url"),
+    SERVICES.field("out_of_session_callback_url"),
+)
+_NUMBER_SID = PHONE_NUMBERS.field("sid")
+_PHONE_NUMBER = PHONE_NUMBERS.field("phone_number")
+_IS_RESERVED = PHONE_NUMBERS.field("is_reserved")
+_SHORT_CODE_SID = SHORT_CODES.field("sid")
+_FRIENDLY_NAME = CHAT_SERVICES.field("friendly_name")
+# The prefix of the Roles a new Chat Service gets, as the table's role SID fields say.
+_ROLE = sid_prefix(CHAT_SERVICES.field("default_service_role_sid"))
 _UNIQUE_NAME_MAX = 191
 _COUNTRY_BY_PREFIX = (("+1", "US"), ("+44", "GB"), ("+33", "FR"), ("+49", "DE"), ("+61", "AU"))
 
 
 def service_from_path(store: Store, request: ApiRequest, value: str) -> ServiceRecord:
-    service = store.services.get(value) if KS.match(value) else None
+    service = store.services.get(value) if is_sid(SERVICES.prefix, value) else None
     if service is None:
         raise not_found(request.path)
     return service
-
-
-def _number_from_path(service: ServiceRecord, request: ApiRequest, value: str) -> PhoneNumberRecord:
-    number = service.phone_numbers.get(value) if PN.match(value) else None
-    if number is None:
-        raise not_found(request.path)
-    return number
 
 
 def _conflict(message: str) -> ApiError:
@@ -51,13 +61,13 @@ def _conflict(message: str) -> ApiError:
 
 def _apply_service_fields(store: Store, service: ServiceRecord, form: Form) -> None:
     """Validates every field before assigning any, so a 400 leaves the record untouched."""
-    ttl = form.integer("DefaultTtl")
+    ttl = form.integer(_DEFAULT_TTL)
     if ttl is not None and ttl < 0:
-        raise invalid("DefaultTtl must be 0 or greater")
-    geo = form.choice("GeoMatchLevel", GEO_MATCH_LEVELS)
-    behavior = form.choice("NumberSelectionBehavior", NUMBER_SELECTION_BEHAVIORS)
-    chat_instance_sid = form.sid("ChatInstanceSid", IS)
-    name = form.text("UniqueName")
+        raise invalid(f"{_DEFAULT_TTL.wire} must be 0 or greater")
+    geo = form.choice(_GEO_MATCH_LEVEL)
+    behavior = form.choice(_NUMBER_SELECTION)
+    chat_instance_sid = form.sid(_CHAT_INSTANCE_SID)
+    name = form.text(_UNIQUE_NAME)
     if name is not None and name != service.unique_name:
         _check_service_name(store, name)
         store.rename_service(service, name)
@@ -69,34 +79,30 @@ def _apply_service_fields(store: Store, service: ServiceRecord, form: Form) -> N
         service.number_selection_behavior = behavior
     if chat_instance_sid is not None:
         service.chat_instance_sid = chat_instance_sid
-    for field, attribute in (
-        ("CallbackUrl", "callback_url"),
-        ("InterceptCallbackUrl", "intercept_callback_url"),
-        ("OutOfSessionCallbackUrl", "out_of_session_callback_url"),
-    ):
+    for field in _SERVICE_URLS:
         if form.has(field):
-            setattr(service, attribute, form.text(field) or None)
+            setattr(service, field.name, form.text(field) or None)
 
 
 def _check_service_name(store: Store, name: str) -> None:
     if not name or len(name) > _UNIQUE_NAME_MAX:
-        raise invalid(f"UniqueName must be 1 to {_UNIQUE_NAME_MAX} characters")
+        raise invalid(f"{_UNIQUE_NAME.wire} must be 1 to {_UNIQUE_NAME_MAX} characters")
     if name in store.service_names:
         raise ApiError(409, DUPLICATE_SERVICE_NAME, f"Service UniqueName {name!r} already exists")
 
 
 def list_services(store: Store, request: ApiRequest) -> Reply:
-    return store.list_reply(request, "services", store.services)
+    return store.list_reply(request, SERVICES, store.services)
 
 
 def create_service(store: Store, request: ApiRequest) -> Reply:
     form = Form(request.form)
-    name = form.required("UniqueName")
+    name = form.required(_UNIQUE_NAME)
     _check_service_name(store, name)
     now = store.now()
     service = ServiceRecord(
         seq=store.next_seq(),
-        sid=store.sids.new("KS"),
+        sid=store.sids.new(SERVICES.prefix),
         date_created=now,
         date_updated=now,
         unique_name=name,
@@ -145,22 +151,17 @@ def _synthesized_number(sid: str) -> str:
     return f"+1{2_000_000_000 + int(sid[2:], 16) % 8_000_000_000}"
 
 
-def list_phone_numbers(store: Store, request: ApiRequest) -> Reply:
-    service = service_from_path(store, request, request.params[0])
-    return store.list_reply(request, "phone_numbers", service.phone_numbers)
-
-
 def create_phone_number(store: Store, request: ApiRequest) -> Reply:
     service = service_from_path(store, request, request.params[0])
     form = Form(request.form)
-    sid = form.sid("Sid", PN)
-    phone_number = form.phone_number("PhoneNumber")
-    reserved = form.boolean("IsReserved") or False
+    sid = form.sid(_NUMBER_SID)
+    phone_number = form.phone_number(_PHONE_NUMBER)
+    reserved = form.boolean(_IS_RESERVED) or False
     if sid is None and phone_number is None:
         raise invalid("Either Sid or PhoneNumber must be provided")
     if sid is None:
         assert phone_number is not None
-        sid = store.sid_of_number.get(phone_number) or store.sids.new("PN")
+        sid = store.sid_of_number.get(phone_number) or store.sids.new(PHONE_NUMBERS.prefix)
     if phone_number is None:
         phone_number = store.number_of_sid.get(sid) or _synthesized_number(sid)
     known = store.sid_of_number.get(phone_number)
@@ -186,27 +187,103 @@ def create_phone_number(store: Store, request: ApiRequest) -> Reply:
     return Reply(201, number.payload(store.site))
 
 
-def fetch_phone_number(store: Store, request: ApiRequest) -> Reply:
+# --- what phone numbers and short codes share: members of a Service's proxy pool -----
+
+_PoolMember = PhoneNumberRecord | ShortCodeRecord
+_POOLS = (PHONE_NUMBERS, SHORT_CODES)
+
+
+def _members(service: ServiceRecord, table: Table[Any]) -> Collection[_PoolMember]:
+    members: Collection[_PoolMember] = getattr(service, table.name)
+    return members
+
+
+def _member_from_path(
+    store: Store, request: ApiRequest, table: Table[Any]
+) -> tuple[ServiceRecord, _PoolMember]:
     service = service_from_path(store, request, request.params[0])
-    number = _number_from_path(service, request, request.params[1])
-    return Reply(200, number.payload(store.site))
+    value = request.params[1]
+    member = _members(service, table).get(value) if is_sid(table.prefix, value) else None
+    if member is None:
+        raise not_found(request.path)
+    return service, member
 
 
-def update_phone_number(store: Store, request: ApiRequest) -> Reply:
+def _list_members(table: Table[Any]) -> Handler:
+    def list_members(store: Store, request: ApiRequest) -> Reply:
+        service = service_from_path(store, request, request.params[0])
+        return store.list_reply(request, table, _members(service, table))
+
+    return list_members
+
+
+def _fetch_member(table: Table[Any]) -> Handler:
+    def fetch_member(store: Store, request: ApiRequest) -> Reply:
+        _, member = _member_from_path(store, request, table)
+        return Reply(200, member.payload(store.site))
+
+    return fetch_member
+
+
+def _update_member(table: Table[Any]) -> Handler:
+    def update_member(store: Store, request: ApiRequest) -> Reply:
+        _, member = _member_from_path(store, request, table)
+        reserved = Form(request.form).boolean(_IS_RESERVED)
+        if reserved is not None:
+            member.is_reserved = reserved
+        member.date_updated = later_than(member.date_updated)
+        member.changed()
+        return Reply(200, member.payload(store.site))
+
+    return update_member
+
+
+def _delete_member(table: Table[Any]) -> Handler:
+    def delete_member(store: Store, request: ApiRequest) -> Reply:
+        service, member = _member_from_path(store, request, table)
+        _members(service, table).remove(member)
+        store.number_owner.pop(member.sid, None)
+        return Reply(204)
+
+    return delete_member
+
+
+# --- Proxy ShortCodes ---------------------------------------------------------------
+
+
+def _synthesized_short_code(sid: str) -> str:
+    """A stable five- or six-digit code for an SC nobody told us about."""
+    return str(10_000 + int(sid[2:], 16) % 990_000)
+
+
+def create_short_code(store: Store, request: ApiRequest) -> Reply:
+    """Like a phone number, a short code of the account is in at most one Service's pool."""
     service = service_from_path(store, request, request.params[0])
-    number = _number_from_path(service, request, request.params[1])
-    reserved = Form(request.form).boolean("IsReserved")
-    if reserved is not None:
-        number.is_reserved = reserved
-    number.date_updated = later_than(number.date_updated)
-    number.changed()
-    return Reply(200, number.payload(store.site))
+    form = Form(request.form)
+    form.required(_SHORT_CODE_SID)
+    sid = form.sid(_SHORT_CODE_SID)
+    assert sid is not None
+    owner = store.number_owner.get(sid)
+    if owner is not None:
+        raise _conflict(f"Short Code {sid} is already associated with Service {owner}")
+    short_code = add_short_code(store, service, sid, store.now())
+    return Reply(201, short_code.payload(store.site))
 
 
-def delete_phone_number(store: Store, request: ApiRequest) -> Reply:
-    service = service_from_path(store, request, request.params[0])
-    store.delete_phone_number(service, _number_from_path(service, request, request.params[1]))
-    return Reply(204)
+def add_short_code(store: Store, service: ServiceRecord, sid: str, now: str) -> ShortCodeRecord:
+    short_code = ShortCodeRecord(
+        seq=store.next_seq(),
+        sid=sid,
+        date_created=now,
+        date_updated=now,
+        service_sid=service.sid,
+        short_code=_synthesized_short_code(sid),
+        iso_country="US",
+        is_reserved=False,
+    )
+    service.short_codes.add(short_code)
+    store.number_owner[sid] = service.sid
+    return short_code
 
 
 # --- Chat v2 Services ---------------------------------------------------------------
@@ -217,32 +294,30 @@ def new_chat_service(
 ) -> ChatServiceRecord:
     return ChatServiceRecord(
         seq=store.next_seq(),
-        sid=sids.new("IS"),
+        sid=sids.new(CHAT_SERVICES.prefix),
         date_created=now,
         date_updated=now,
         friendly_name=friendly_name,
-        default_service_role_sid=sids.new("RL"),
-        default_channel_role_sid=sids.new("RL"),
-        default_channel_creator_role_sid=sids.new("RL"),
+        default_service_role_sid=sids.new(_ROLE),
+        default_channel_role_sid=sids.new(_ROLE),
+        default_channel_creator_role_sid=sids.new(_ROLE),
     )
 
 
 def _chat_from_path(store: Store, request: ApiRequest) -> ChatServiceRecord:
     value = request.params[0]
-    chat = store.chat_services.get(value) if IS.match(value) else None
+    chat = store.chat_services.get(value) if is_sid(CHAT_SERVICES.prefix, value) else None
     if chat is None:
         raise not_found(request.path)
     return chat
 
 
 def list_chat_services(store: Store, request: ApiRequest) -> Reply:
-    return store.list_reply(
-        request, "services", store.chat_services, max_page_size=CHAT_MAX_PAGE_SIZE
-    )
+    return store.list_reply(request, CHAT_SERVICES, store.chat_services)
 
 
 def create_chat_service(store: Store, request: ApiRequest) -> Reply:
-    name = Form(request.form).required("FriendlyName")
+    name = Form(request.form).required(_FRIENDLY_NAME)
     chat = new_chat_service(store, store.sids, name, store.now())
     store.chat_services.add(chat)
     return Reply(201, chat.payload(store.site))
@@ -263,3 +338,23 @@ def update_chat_service(store: Store, request: ApiRequest) -> Reply:
 def delete_chat_service(store: Store, request: ApiRequest) -> Reply:
     store.chat_services.remove(_chat_from_path(store, request))
     return Reply(204)
+
+
+HANDLERS: Mapping[tuple[str, Verb], Handler] = {
+    (SERVICES.name, Verb.CREATE): create_service,
+    (SERVICES.name, Verb.FETCH): fetch_service,
+    (SERVICES.name, Verb.UPDATE): update_service,
+    (SERVICES.name, Verb.DELETE): delete_service,
+    (SERVICES.name, Verb.LIST): list_services,
+    (PHONE_NUMBERS.name, Verb.CREATE): create_phone_number,
+    (SHORT_CODES.name, Verb.CREATE): create_short_code,
+    **{(pool.name, Verb.LIST): _list_members(pool) for pool in _POOLS},
+    **{(pool.name, Verb.FETCH): _fetch_member(pool) for pool in _POOLS},
+    **{(pool.name, Verb.UPDATE): _update_member(pool) for pool in _POOLS},
+    **{(pool.name, Verb.DELETE): _delete_member(pool) for pool in _POOLS},
+    (CHAT_SERVICES.name, Verb.CREATE): create_chat_service,
+    (CHAT_SERVICES.name, Verb.FETCH): fetch_chat_service,
+    (CHAT_SERVICES.name, Verb.UPDATE): update_chat_service,
+    (CHAT_SERVICES.name, Verb.DELETE): delete_chat_service,
+    (CHAT_SERVICES.name, Verb.LIST): list_chat_services,
+}

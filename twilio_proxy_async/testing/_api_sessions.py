@@ -7,7 +7,16 @@ from collections.abc import Mapping, Sequence
 
 import attrs
 
-from ._api_services import PN, service_from_path
+from .._table import (
+    INTERACTIONS,
+    MESSAGE_INTERACTIONS,
+    PARTICIPANTS,
+    PHONE_NUMBERS,
+    SESSION_PARTICIPANT,
+    SESSIONS,
+    Verb,
+)
+from ._api_services import Handler, service_from_path
 from ._errors import (
     DUPLICATE_PARTICIPANT,
     NON_UNIQUE_SESSION_NAME,
@@ -17,7 +26,7 @@ from ._errors import (
     invalid,
     not_found,
 )
-from ._forms import Form, parse_timestamp, sid_pattern
+from ._forms import Form, is_sid, parse_timestamp
 from ._records import (
     InteractionRecord,
     ParticipantRecord,
@@ -27,20 +36,15 @@ from ._records import (
 )
 from ._store import Store, later_than
 
-KC = sid_pattern("KC")
-KP = sid_pattern("KP")
-KI = sid_pattern("KI")
-
-SESSION_MODES = ("message-only", "voice-only", "voice-and-message")
-SESSION_STATUSES = ("open", "in-progress", "closed", "failed", "unknown")
+_UNIQUE_NAME = SESSIONS.field("unique_name")
+_DATE_EXPIRY = SESSIONS.field("date_expiry")
+_TTL = SESSIONS.field("ttl")
+_MODE = SESSIONS.field("mode")
+_STATUS = SESSIONS.field("status")
+_PARTICIPANTS = SESSIONS.field("participants")
+_BODY = MESSAGE_INTERACTIONS.field("body")
+_MEDIA_URL = MESSAGE_INTERACTIONS.field("media_url")
 MAX_PARTICIPANTS = 2
-
-_PARTICIPANT_KEYS = {
-    "identifier": ("Identifier", "identifier"),
-    "friendly_name": ("FriendlyName", "friendly_name"),
-    "proxy_identifier": ("ProxyIdentifier", "proxy_identifier"),
-    "proxy_identifier_sid": ("ProxyIdentifierSid", "proxy_identifier_sid"),
-}
 
 
 @attrs.frozen
@@ -53,7 +57,7 @@ class _ParticipantPlan:
 def _session_from_path(store: Store, request: ApiRequest) -> tuple[ServiceRecord, SessionRecord]:
     service = service_from_path(store, request, request.params[0])
     value = request.params[1]
-    session = service.sessions.get(value) if KC.match(value) else None
+    session = service.sessions.get(value) if is_sid(SESSIONS.prefix, value) else None
     if session is None:
         raise not_found(request.path)
     return service, session
@@ -64,7 +68,7 @@ def _participant_from_path(
 ) -> tuple[ServiceRecord, SessionRecord, ParticipantRecord]:
     service, session = _session_from_path(store, request)
     value = request.params[2]
-    participant = session.participants.get(value) if KP.match(value) else None
+    participant = session.participants.get(value) if is_sid(PARTICIPANTS.prefix, value) else None
     if participant is None:
         raise not_found(request.path)
     return service, session, participant
@@ -111,7 +115,7 @@ def _plan_participants(
         if identifier in identifiers:
             raise ApiError(409, DUPLICATE_PARTICIPANT, f"Participant {identifier} already exists")
         proxy_sid = spec["proxy_identifier_sid"]
-        if proxy_sid is not None and not PN.match(proxy_sid):
+        if proxy_sid is not None and not is_sid(PHONE_NUMBERS.prefix, proxy_sid):
             raise invalid(f"ProxyIdentifierSid is not a valid SID: {proxy_sid!r}")
         number = _pick_number(service, taken, spec["proxy_identifier"], proxy_sid)
         identifiers.add(identifier)
@@ -128,7 +132,7 @@ def _add_participants(
     for plan in plans:
         participant = ParticipantRecord(
             seq=store.next_seq(),
-            sid=store.sids.new("KP"),
+            sid=store.sids.new(PARTICIPANTS.prefix),
             date_created=now,
             date_updated=now,
             service_sid=service.sid,
@@ -153,10 +157,18 @@ def _participant_spec(raw: str) -> dict[str, str | None]:
     if not isinstance(data, dict):
         raise invalid("Participants entries must be JSON objects")
     spec: dict[str, str | None] = {}
-    for key, spellings in _PARTICIPANT_KEYS.items():
+    for field in SESSION_PARTICIPANT:
+        spellings = (field.wire, field.name)
         value = next((data[s] for s in spellings if data.get(s) is not None), None)
-        spec[key] = None if value is None else str(value)
+        spec[field.name] = None if value is None else str(value)
     return spec
+
+
+def _ttl(form: Form) -> int | None:
+    ttl = form.integer(_TTL)
+    if ttl is not None and ttl < 0:
+        raise invalid(f"{_TTL.wire} must be 0 or greater")
+    return ttl
 
 
 def _session_status_fields(session: SessionRecord, status: str, now: str) -> None:
@@ -169,7 +181,7 @@ def _session_status_fields(session: SessionRecord, status: str, now: str) -> Non
 
 def list_sessions(store: Store, request: ApiRequest) -> Reply:
     service = service_from_path(store, request, request.params[0])
-    return store.list_reply(request, "sessions", service.sessions)
+    return store.list_reply(request, SESSIONS, service.sessions)
 
 
 def create_session(store: Store, request: ApiRequest) -> Reply:
@@ -181,23 +193,21 @@ def create_session(store: Store, request: ApiRequest) -> Reply:
 def open_session(store: Store, service: ServiceRecord, form: Form) -> SessionRecord:
     """A new Session from CreateSession's form fields: the REST API's and, through the same
     checks, an out-of-session callback's auto-create answer."""
-    unique_name = form.text("UniqueName")
+    unique_name = form.text(_UNIQUE_NAME)
     if unique_name is not None and unique_name in service.session_names:
         raise ApiError(
             409, NON_UNIQUE_SESSION_NAME, f"Session UniqueName {unique_name!r} already exists"
         )
-    date_expiry = form.timestamp("DateExpiry")
-    ttl = form.integer("Ttl")
-    if ttl is not None and ttl < 0:
-        raise invalid("Ttl must be 0 or greater")
-    mode = form.choice("Mode", SESSION_MODES) or "voice-and-message"
-    status = form.choice("Status", SESSION_STATUSES) or "open"
-    specs = [_participant_spec(raw) for raw in form.getall("Participants")]
+    date_expiry = form.timestamp(_DATE_EXPIRY)
+    ttl = _ttl(form)
+    mode = form.choice(_MODE) or "voice-and-message"
+    status = form.choice(_STATUS) or "open"
+    specs = [_participant_spec(raw) for raw in form.getall(_PARTICIPANTS)]
     plans = _plan_participants(service, None, specs)
     now = store.now()
     session = SessionRecord(
         seq=store.next_seq(),
-        sid=store.sids.new("KC"),
+        sid=store.sids.new(SESSIONS.prefix),
         date_created=now,
         date_updated=now,
         service_sid=service.sid,
@@ -224,13 +234,13 @@ def fetch_session(store: Store, request: ApiRequest) -> Reply:
 def update_session(store: Store, request: ApiRequest) -> Reply:
     _, session = _session_from_path(store, request)
     form = Form(request.form)
-    date_expiry = form.text("DateExpiry")
-    ttl = form.integer("Ttl")
-    if ttl is not None and ttl < 0:
-        raise invalid("Ttl must be 0 or greater")
-    status = form.choice("Status", SESSION_STATUSES)
+    date_expiry = form.text(_DATE_EXPIRY)
+    ttl = _ttl(form)
+    status = form.choice(_STATUS)
     if date_expiry is not None:
-        session.date_expiry = parse_timestamp("DateExpiry", date_expiry) if date_expiry else None
+        session.date_expiry = (
+            parse_timestamp(_DATE_EXPIRY.wire, date_expiry) if date_expiry else None
+        )
     if ttl is not None:
         session.ttl = ttl
     session.date_updated = later_than(session.date_updated)
@@ -251,17 +261,15 @@ def delete_session(store: Store, request: ApiRequest) -> Reply:
 
 def list_participants(store: Store, request: ApiRequest) -> Reply:
     _, session = _session_from_path(store, request)
-    return store.list_reply(request, "participants", session.participants)
+    return store.list_reply(request, PARTICIPANTS, session.participants)
 
 
 def create_participant(store: Store, request: ApiRequest) -> Reply:
     service, session = _session_from_path(store, request)
     form = Form(request.form)
     spec: dict[str, str | None] = {
-        "identifier": form.required("Identifier"),
-        "friendly_name": form.text("FriendlyName"),
-        "proxy_identifier": form.text("ProxyIdentifier"),
-        "proxy_identifier_sid": form.text("ProxyIdentifierSid"),
+        field.name: form.required(field) if field.required else form.text(field)
+        for field in PARTICIPANTS.create
     }
     plans = _plan_participants(service, session, [spec])
     (participant,) = _add_participants(store, service, session, plans)
@@ -287,7 +295,7 @@ def _interaction_from_path(
 ) -> tuple[SessionRecord, InteractionRecord]:
     _, session = _session_from_path(store, request)
     value = request.params[2]
-    interaction = session.interactions.get(value) if KI.match(value) else None
+    interaction = session.interactions.get(value) if is_sid(INTERACTIONS.prefix, value) else None
     if interaction is None:
         raise not_found(request.path)
     return session, interaction
@@ -295,7 +303,7 @@ def _interaction_from_path(
 
 def list_interactions(store: Store, request: ApiRequest) -> Reply:
     _, session = _session_from_path(store, request)
-    return store.list_reply(request, "interactions", session.interactions)
+    return store.list_reply(request, INTERACTIONS, session.interactions)
 
 
 def fetch_interaction(store: Store, request: ApiRequest) -> Reply:
@@ -313,7 +321,7 @@ def list_message_interactions(store: Store, request: ApiRequest) -> Reply:
     _, _, participant = _participant_from_path(store, request)
     return store.list_reply(
         request,
-        "interactions",
+        MESSAGE_INTERACTIONS,
         participant.message_interactions,
         render=lambda r: r.message_payload(store.site),
     )
@@ -329,14 +337,16 @@ def message_data(body: str | None, media_urls: list[str]) -> str:
 def create_message_interaction(store: Store, request: ApiRequest) -> Reply:
     service, session, participant = _participant_from_path(store, request)
     form = Form(request.form)
-    body = form.text("Body")
-    media_urls = form.getall("MediaUrl")
+    body = form.text(_BODY)
+    media_urls = form.getall(_MEDIA_URL)
     if not body and not media_urls:
-        raise invalid("Missing required parameter Body or MediaUrl in the post body")
+        raise invalid(
+            f"Missing required parameter {_BODY.wire} or {_MEDIA_URL.wire} in the post body"
+        )
     now = store.now()
     interaction = InteractionRecord(
         seq=store.next_seq(),
-        sid=store.sids.new("KI"),
+        sid=store.sids.new(MESSAGE_INTERACTIONS.prefix),
         date_created=now,
         date_updated=now,
         service_sid=service.sid,
@@ -370,7 +380,27 @@ def mark_interaction(session: SessionRecord, now: str) -> None:
 def fetch_message_interaction(store: Store, request: ApiRequest) -> Reply:
     _, _, participant = _participant_from_path(store, request)
     value = request.params[3]
-    interaction = participant.message_interactions.get(value) if KI.match(value) else None
+    found = participant.message_interactions.get(value)
+    interaction = found if is_sid(MESSAGE_INTERACTIONS.prefix, value) else None
     if interaction is None:
         raise not_found(request.path)
     return Reply(200, interaction.message_payload(store.site))
+
+
+HANDLERS: Mapping[tuple[str, Verb], Handler] = {
+    (SESSIONS.name, Verb.CREATE): create_session,
+    (SESSIONS.name, Verb.FETCH): fetch_session,
+    (SESSIONS.name, Verb.UPDATE): update_session,
+    (SESSIONS.name, Verb.DELETE): delete_session,
+    (SESSIONS.name, Verb.LIST): list_sessions,
+    (PARTICIPANTS.name, Verb.CREATE): create_participant,
+    (PARTICIPANTS.name, Verb.FETCH): fetch_participant,
+    (PARTICIPANTS.name, Verb.DELETE): delete_participant,
+    (PARTICIPANTS.name, Verb.LIST): list_participants,
+    (INTERACTIONS.name, Verb.FETCH): fetch_interaction,
+    (INTERACTIONS.name, Verb.DELETE): delete_interaction,
+    (INTERACTIONS.name, Verb.LIST): list_interactions,
+    (MESSAGE_INTERACTIONS.name, Verb.CREATE): create_message_interaction,
+    (MESSAGE_INTERACTIONS.name, Verb.FETCH): fetch_message_interaction,
+    (MESSAGE_INTERACTIONS.name, Verb.LIST): list_message_interactions,
+}

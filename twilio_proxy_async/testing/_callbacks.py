@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import secrets
 from collections.abc import Sequence
 from urllib.parse import urlencode, urlsplit
@@ -10,6 +9,7 @@ from urllib.parse import urlencode, urlsplit
 import aiohttp
 import attrs
 
+from .._hosts import is_loopback
 from ..webhooks import compute_signature
 
 # Twilio gives a webhook 15 seconds to answer.
@@ -24,15 +24,6 @@ class SimulationError(Exception):
     """The simulation cannot run as configured, e.g. a callback URL that is not on loopback."""
 
 
-def is_loopback_host(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
 def check_callback_url(field: str, url: str) -> None:
     """The emulator calls back to this machine only: it must never become a way to make
     requests, signed with a real-looking token, to other hosts."""
@@ -42,7 +33,7 @@ def check_callback_url(field: str, url: str) -> None:
         parts.port  # noqa: B018  (a malformed port raises here, not later)
     except ValueError:
         host = None
-    if parts.scheme not in ("http", "https") or host is None or not is_loopback_host(host):
+    if parts.scheme not in ("http", "https") or host is None or not is_loopback(host):
         raise SimulationError(
             f"the Service's {field} {url!r} is not on loopback; the emulator only calls back "
             "to localhost, 127.0.0.0/8 or ::1"

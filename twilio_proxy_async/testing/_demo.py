@@ -9,7 +9,8 @@ import time
 
 import attrs
 
-from ._api_services import describe_number, new_chat_service
+from .._table import INTERACTIONS, PARTICIPANTS, PHONE_NUMBERS, SERVICES, SESSIONS, SHORT_CODES
+from ._api_services import add_short_code, describe_number, new_chat_service
 from ._api_sessions import MAX_PARTICIPANTS
 from ._records import (
     InteractionRecord,
@@ -36,6 +37,7 @@ class DemoData:
 
     services: int = attrs.field(default=2, validator=_count)
     phone_numbers_per_service: int = attrs.field(default=3, validator=_count)
+    short_codes_per_service: int = attrs.field(default=1, validator=_count)
     sessions_per_service: int = attrs.field(default=10, validator=_count)
     participants_per_session: int = attrs.field(default=2, validator=_count)
     interactions_per_session: int = attrs.field(default=2, validator=_count)
@@ -83,6 +85,8 @@ def seed_demo(store: Store, demo: DemoData) -> None:
 
 def _seed(store: Store, demo: DemoData) -> None:
     sids = SidSource(random.Random(demo.seed))
+    # A source of their own, so the other records' SIDs stay what they were before them.
+    short_code_sids = SidSource(random.Random(f"{demo.seed}/short-codes"))
     tick = _EPOCH
     for index in range(demo.chat_services):
         tick += 1
@@ -93,7 +97,7 @@ def _seed(store: Store, demo: DemoData) -> None:
         tick += 1
         service = ServiceRecord(
             seq=store.next_seq(),
-            sid=sids.new("KS"),
+            sid=sids.new(SERVICES.prefix),
             date_created=_stamp(tick),
             date_updated=_stamp(tick),
             unique_name=f"demo-service-{demo.seed}-{service_index}",
@@ -108,7 +112,7 @@ def _seed(store: Store, demo: DemoData) -> None:
             tick += 1
             number = PhoneNumberRecord(
                 seq=store.next_seq(),
-                sid=sids.new("PN"),
+                sid=sids.new(PHONE_NUMBERS.prefix),
                 date_created=_stamp(tick),
                 date_updated=_stamp(tick),
                 service_sid=service.sid,
@@ -119,6 +123,9 @@ def _seed(store: Store, demo: DemoData) -> None:
             )
             store.add_phone_number(service, number)
             numbers.append(number)
+        for _ in range(demo.short_codes_per_service):
+            sid = short_code_sids.new(SHORT_CODES.prefix)
+            add_short_code(store, service, sid, service.date_created)
         context = _ServiceSeed(store, demo, service.sid, tuple(numbers))
         for session_index in range(demo.sessions_per_service):
             tick += 1
@@ -133,7 +140,7 @@ def _seed_session(
     created = _stamp(tick)
     session = SessionRecord(
         seq=context.store.next_seq(),
-        sid=sids.new("KC"),
+        sid=sids.new(SESSIONS.prefix),
         date_created=created,
         date_updated=created,
         service_sid=service.sid,
@@ -162,7 +169,7 @@ def _seed_children(context: _ServiceSeed, index: int, tick: int, session: Sessio
         number = context.numbers[(index + slot) % len(context.numbers)]
         participant = ParticipantRecord(
             seq=store.next_seq(),
-            sid=sids.new("KP"),
+            sid=sids.new(PARTICIPANTS.prefix),
             date_created=session.date_created,
             date_updated=session.date_created,
             service_sid=context.service_sid,
@@ -179,7 +186,7 @@ def _seed_children(context: _ServiceSeed, index: int, tick: int, session: Sessio
         stamp = _stamp(tick + turn + 1)
         interaction = InteractionRecord(
             seq=store.next_seq(),
-            sid=sids.new("KI"),
+            sid=sids.new(INTERACTIONS.prefix),
             date_created=stamp,
             date_updated=stamp,
             service_sid=context.service_sid,

@@ -14,8 +14,6 @@ from urllib.parse import quote
 from ._collection import Collection, R
 from ._errors import ApiRequest, Reply, invalid
 
-PROXY_MAX_PAGE_SIZE = 1000
-CHAT_MAX_PAGE_SIZE = 100
 DEFAULT_PAGE_SIZE = 50
 
 _FORWARD = "PA"
@@ -84,7 +82,7 @@ def list_page(
     key: str,
     items: Collection[R],
     render: Callable[[R], bytes],
-    max_page_size: int = PROXY_MAX_PAGE_SIZE,
+    max_page_size: int,
 ) -> Reply:
     query, path = request.query, request.path
     size = _int_param(query, "PageSize", DEFAULT_PAGE_SIZE, 1, max_page_size)

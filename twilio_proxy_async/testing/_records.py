@@ -1,4 +1,8 @@
-"""Stored records and the JSON each one renders to, cached as bytes until it changes."""
+"""Stored records and the JSON each one renders to, cached as bytes until it changes.
+
+A record's ``url`` and ``links`` come from the SDK's table (its path templates and which
+collections hang off which), so they always name the paths the routes serve.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,21 @@ from typing import Any
 
 import attrs
 
+from .._table import (
+    CHAT_SERVICES,
+    COLLECTIONS,
+    INTERACTIONS,
+    MESSAGE_INTERACTIONS,
+    PARTICIPANTS,
+    PHONE_NUMBERS,
+    SERVICES,
+    SESSIONS,
+    SHORT_CODES,
+    parent_of,
+)
+from .._table import (
+    Collection as Table,
+)
 from ._collection import Collection
 
 _Json = dict[str, Any]
@@ -23,6 +42,20 @@ class Site:
 
 def _dumps(data: _Json) -> bytes:
     return json.dumps(data, separators=(",", ":")).encode()
+
+
+def record_url(site: Site, table: Table[Any], *sids: str) -> str:
+    """The URL of one record: its parents' SIDs, then its own, in the table's path."""
+    return site.origin + table.instance_path_format.format(*sids)
+
+
+def links(url: str, table: Table[Any]) -> dict[str, str]:
+    """Twilio's ``links`` of a record: one per collection that hangs off it, by its name."""
+    return {
+        child.name: url + "/" + child.path.rsplit("/", 1)[1]
+        for child in COLLECTIONS
+        if parent_of(child) is table
+    }
 
 
 @attrs.define(eq=False, kw_only=True)
@@ -55,7 +88,7 @@ class PhoneNumberRecord(CachedRecord):
     in_use: int = 0
 
     def url(self, site: Site) -> str:
-        return f"{site.origin}/v1/Services/{self.service_sid}/PhoneNumbers/{self.sid}"
+        return record_url(site, PHONE_NUMBERS, self.service_sid, self.sid)
 
     def to_dict(self, site: Site) -> _Json:
         return {
@@ -72,6 +105,29 @@ class PhoneNumberRecord(CachedRecord):
             "url": self.url(site),
             "is_reserved": self.is_reserved,
             "in_use": self.in_use,
+        }
+
+
+@attrs.define(eq=False, kw_only=True)
+class ShortCodeRecord(CachedRecord):
+    service_sid: str
+    short_code: str
+    iso_country: str
+    is_reserved: bool
+
+    def to_dict(self, site: Site) -> _Json:
+        return {
+            "sid": self.sid,
+            "account_sid": site.account_sid,
+            "service_sid": self.service_sid,
+            "date_created": self.date_created,
+            "date_updated": self.date_updated,
+            "short_code": self.short_code,
+            "iso_country": self.iso_country,
+            # Twilio's ShortCode answers: outbound messages only.
+            "capabilities": {"sms_outbound": True, "voice_inbound": False},
+            "url": record_url(site, SHORT_CODES, self.service_sid, self.sid),
+            "is_reserved": self.is_reserved,
         }
 
 
@@ -118,19 +174,15 @@ class InteractionRecord(CachedRecord):
 
     def to_dict(self, site: Site) -> _Json:
         data = self._common(site)
-        data["url"] = (
-            f"{site.origin}/v1/Services/{self.service_sid}/Sessions/{self.session_sid}"
-            f"/Interactions/{self.sid}"
-        )
+        data["url"] = record_url(site, INTERACTIONS, self.service_sid, self.session_sid, self.sid)
         return data
 
     def message_dict(self, site: Site) -> _Json:
         data = self._common(site)
         data["participant_sid"] = self.participant_sid
-        data["url"] = (
-            f"{site.origin}/v1/Services/{self.service_sid}/Sessions/{self.session_sid}"
-            f"/Participants/{self.participant_sid}/MessageInteractions/{self.sid}"
-        )
+        assert self.participant_sid is not None
+        sids = (self.service_sid, self.session_sid, self.participant_sid, self.sid)
+        data["url"] = record_url(site, MESSAGE_INTERACTIONS, *sids)
         return data
 
     def message_payload(self, site: Site) -> bytes:
@@ -155,10 +207,7 @@ class ParticipantRecord(CachedRecord):
     message_interactions: Collection[InteractionRecord] = attrs.field(factory=Collection)
 
     def url(self, site: Site) -> str:
-        return (
-            f"{site.origin}/v1/Services/{self.service_sid}/Sessions/{self.session_sid}"
-            f"/Participants/{self.sid}"
-        )
+        return record_url(site, PARTICIPANTS, self.service_sid, self.session_sid, self.sid)
 
     def to_dict(self, site: Site) -> _Json:
         url = self.url(site)
@@ -175,7 +224,7 @@ class ParticipantRecord(CachedRecord):
             "date_created": self.date_created,
             "date_updated": self.date_updated,
             "url": url,
-            "links": {"message_interactions": f"{url}/MessageInteractions"},
+            "links": links(url, PARTICIPANTS),
         }
 
 
@@ -221,7 +270,7 @@ class SessionRecord(CachedRecord):
             seeder(self)
 
     def to_dict(self, site: Site) -> _Json:
-        url = f"{site.origin}/v1/Services/{self.service_sid}/Sessions/{self.sid}"
+        url = record_url(site, SESSIONS, self.service_sid, self.sid)
         return {
             "sid": self.sid,
             "service_sid": self.service_sid,
@@ -238,10 +287,7 @@ class SessionRecord(CachedRecord):
             "date_created": self.date_created,
             "date_updated": self.date_updated,
             "url": url,
-            "links": {
-                "interactions": f"{url}/Interactions",
-                "participants": f"{url}/Participants",
-            },
+            "links": links(url, SESSIONS),
         }
 
 
@@ -256,11 +302,12 @@ class ServiceRecord(CachedRecord):
     out_of_session_callback_url: str | None = None
     chat_instance_sid: str | None = None
     phone_numbers: Collection[PhoneNumberRecord] = attrs.field(factory=Collection)
+    short_codes: Collection[ShortCodeRecord] = attrs.field(factory=Collection)
     sessions: Collection[SessionRecord] = attrs.field(factory=Collection)
     session_names: dict[str, SessionRecord] = attrs.field(factory=dict)
 
     def to_dict(self, site: Site) -> _Json:
-        url = f"{site.origin}/v1/Services/{self.sid}"
+        url = record_url(site, SERVICES, self.sid)
         return {
             "sid": self.sid,
             "account_sid": site.account_sid,
@@ -275,11 +322,7 @@ class ServiceRecord(CachedRecord):
             "date_created": self.date_created,
             "date_updated": self.date_updated,
             "url": url,
-            "links": {
-                "sessions": f"{url}/Sessions",
-                "phone_numbers": f"{url}/PhoneNumbers",
-                "short_codes": f"{url}/ShortCodes",
-            },
+            "links": links(url, SERVICES),
         }
 
 
@@ -307,7 +350,7 @@ class ChatServiceRecord(CachedRecord):
     )
 
     def to_dict(self, site: Site) -> _Json:
-        url = f"{site.origin}/v2/Services/{self.sid}"
+        url = record_url(site, CHAT_SERVICES, self.sid)
         return {
             "sid": self.sid,
             "account_sid": site.account_sid,

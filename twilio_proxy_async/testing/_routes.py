@@ -1,19 +1,21 @@
-"""The route table of Proxy v1 and Chat v2 Services, and dispatch to the handlers."""
+"""The routes: every operation of the SDK's table, dispatched to the emulator's handler."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 import attrs
 
-from . import _api_services as services
-from . import _api_sessions as sessions
-from ._errors import METHOD_NOT_ALLOWED, ApiError, ApiRequest, Reply, not_found
-from ._store import Store
+from .._table import COLLECTIONS
+from ._api_services import HANDLERS as SERVICE_HANDLERS
+from ._api_services import Handler
+from ._api_sessions import HANDLERS as SESSION_HANDLERS
+from ._errors import METHOD_NOT_ALLOWED, ApiError, not_found
 
-Handler = Callable[[Store, ApiRequest], Reply]
+__all__ = ["ROUTES", "resolve"]
 
 _PARAM = "{}"
+_HANDLERS = {**SERVICE_HANDLERS, **SESSION_HANDLERS}
 
 
 @attrs.frozen
@@ -22,70 +24,21 @@ class _Route:
     methods: Mapping[str, Handler]
 
 
-def _route(template: str, **methods: Handler) -> _Route:
-    segments = tuple(_PARAM if s.startswith("{") else s for s in template.strip("/").split("/"))
-    return _Route(segments, methods)
+def _segments(template: str) -> tuple[str, ...]:
+    return tuple(_PARAM if s.startswith("{") else s for s in template.strip("/").split("/"))
 
 
-_SESSION = "/v1/Services/{ServiceSid}/Sessions/{SessionSid}"
-_PARTICIPANT = f"{_SESSION}/Participants/{{ParticipantSid}}"
+def _routes() -> tuple[_Route, ...]:
+    """One route per path template; a table operation without a handler fails at import."""
+    by_path: dict[str, dict[str, Handler]] = {}
+    for table in COLLECTIONS:
+        for operation in table.operations():
+            methods = by_path.setdefault(operation.path, {})
+            methods[operation.method] = _HANDLERS[(table.name, operation.verb)]
+    return tuple(_Route(_segments(path), methods) for path, methods in by_path.items())
 
-ROUTES = (
-    _route("/v1/Services", GET=services.list_services, POST=services.create_service),
-    _route(
-        "/v1/Services/{Sid}",
-        GET=services.fetch_service,
-        POST=services.update_service,
-        DELETE=services.delete_service,
-    ),
-    _route(
-        "/v1/Services/{ServiceSid}/PhoneNumbers",
-        GET=services.list_phone_numbers,
-        POST=services.create_phone_number,
-    ),
-    _route(
-        "/v1/Services/{ServiceSid}/PhoneNumbers/{Sid}",
-        GET=services.fetch_phone_number,
-        POST=services.update_phone_number,
-        DELETE=services.delete_phone_number,
-    ),
-    _route(
-        "/v1/Services/{ServiceSid}/Sessions",
-        GET=sessions.list_sessions,
-        POST=sessions.create_session,
-    ),
-    _route(
-        _SESSION,
-        GET=sessions.fetch_session,
-        POST=sessions.update_session,
-        DELETE=sessions.delete_session,
-    ),
-    _route(
-        f"{_SESSION}/Participants",
-        GET=sessions.list_participants,
-        POST=sessions.create_participant,
-    ),
-    _route(_PARTICIPANT, GET=sessions.fetch_participant, DELETE=sessions.delete_participant),
-    _route(
-        f"{_PARTICIPANT}/MessageInteractions",
-        GET=sessions.list_message_interactions,
-        POST=sessions.create_message_interaction,
-    ),
-    _route(f"{_PARTICIPANT}/MessageInteractions/{{Sid}}", GET=sessions.fetch_message_interaction),
-    _route(f"{_SESSION}/Interactions", GET=sessions.list_interactions),
-    _route(
-        f"{_SESSION}/Interactions/{{Sid}}",
-        GET=sessions.fetch_interaction,
-        DELETE=sessions.delete_interaction,
-    ),
-    _route("/v2/Services", GET=services.list_chat_services, POST=services.create_chat_service),
-    _route(
-        "/v2/Services/{Sid}",
-        GET=services.fetch_chat_service,
-        POST=services.update_chat_service,
-        DELETE=services.delete_chat_service,
-    ),
-)
+
+ROUTES = _routes()
 
 
 def resolve(method: str, segments: tuple[str, ...], path: str) -> tuple[Handler, tuple[str, ...]]:

@@ -18,8 +18,9 @@ import aiohttp
 from aiohttp import web
 
 from .._converter import structure
+from .._hosts import is_loopback
 from ..models.interaction import Interaction
-from ._callbacks import CallbackSender, SentCallback, is_loopback_host
+from ._callbacks import CallbackSender, SentCallback
 from ._demo import DemoData, demo_account_sid, seed_demo
 from ._errors import (
     AUTHENTICATE,
@@ -63,7 +64,7 @@ def _request_log(record_requests: bool | int) -> RequestLog | None:
 
 
 def _check_loopback(host: str) -> None:
-    if not is_loopback_host(host):
+    if not is_loopback(host):
         raise ValueError(f"the emulator only binds to loopback addresses, not {host!r}")
 
 

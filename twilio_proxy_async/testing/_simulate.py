@@ -8,6 +8,7 @@ from typing import Literal
 
 import attrs
 
+from .._table import INTERACTIONS, SESSIONS
 from ._api_sessions import mark_interaction, message_data, open_session
 from ._callbacks import CallbackAnswer, CallbackSender, SimulationError, check_callback_url
 from ._errors import ApiError
@@ -20,6 +21,8 @@ from ._records import (
     SessionRecord,
 )
 from ._store import Store
+
+_PARTICIPANTS = SESSIONS.field("participants")
 
 Kind = Literal["message", "call"]
 Outcome = Literal[
@@ -159,7 +162,7 @@ class Simulator:
             session = open_session(
                 self._store,
                 service,
-                Form([*form, *(("Participants", raw) for raw in participants)]),
+                Form([*form, *((_PARTICIPANTS.wire, raw) for raw in participants)]),
             )
         except ApiError:
             return "session-refused"
@@ -231,7 +234,7 @@ class Simulator:
         steps = _MESSAGE_STEPS if message else _CALL_STEPS
         interaction = InteractionRecord(
             seq=store.next_seq(),
-            sid=store.sids.new("KI"),
+            sid=store.sids.new(INTERACTIONS.prefix),
             date_created=now,
             date_updated=now,
             service_sid=service.sid,

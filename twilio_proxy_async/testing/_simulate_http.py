@@ -13,6 +13,7 @@ import json
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
+from .._table import Field
 from ._callbacks import SimulationError
 from ._errors import METHOD_NOT_ALLOWED, ApiError, Reply, invalid, not_found
 from ._forms import Form
@@ -20,6 +21,10 @@ from ._records import Site
 from ._simulate import Delivery, Kind, SimulationResult
 
 PREFIX = "/_emulator/"
+# The emulator's own endpoints' form fields (Twilio's names for an inbound message).
+_FROM = Field("from_", "From", str, required=True)
+_TO = Field("to", "To", str, required=True)
+_BODY = Field("body", "Body", str, required=True)
 
 Run = Callable[[Kind, str, str, "str | None"], Awaitable[SimulationResult]]
 
@@ -69,8 +74,8 @@ async def _answer(
     if kind is None:
         raise not_found(path)
     _allow(method, "POST", path)
-    from_, to = form.required("From"), form.required("To")
-    body = form.required("Body") if kind == "message" else None
+    from_, to = form.required(_FROM), form.required(_TO)
+    body = form.required(_BODY) if kind == "message" else None
     try:
         result = await run(kind, from_, to, body)
     except SimulationError as error:

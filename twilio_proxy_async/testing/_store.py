@@ -5,13 +5,15 @@ from __future__ import annotations
 import itertools
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from .._table import COLLECTIONS, MESSAGE_INTERACTIONS, parent_of
+from .._table import Collection as Table
 from ._collection import Collection
 from ._errors import ApiRequest, Reply
-from ._paging import PROXY_MAX_PAGE_SIZE, PageTokens, list_page
+from ._paging import PageTokens, list_page
 from ._records import (
     CachedRecord,
     ChatServiceRecord,
@@ -86,7 +88,7 @@ class Store:
     def delete_service(self, service: ServiceRecord) -> None:
         self.services.remove(service)
         del self.service_names[service.unique_name]
-        for number in service.phone_numbers:
+        for number in (*service.phone_numbers, *service.short_codes):
             self.number_owner.pop(number.sid, None)
 
     def remember_number(self, sid: str, phone_number: str) -> None:
@@ -97,10 +99,6 @@ class Store:
         self.remember_number(number.sid, number.phone_number)
         service.phone_numbers.add(number)
         self.number_owner[number.sid] = service.sid
-
-    def delete_phone_number(self, service: ServiceRecord, number: PhoneNumberRecord) -> None:
-        service.phone_numbers.remove(number)
-        self.number_owner.pop(number.sid, None)
 
     @staticmethod
     def add_session(service: ServiceRecord, session: SessionRecord) -> None:
@@ -167,43 +165,42 @@ class Store:
                 participant.message_interactions.remove(interaction)
 
     def snapshot(self) -> dict[str, list[bytes]]:
-        """Every record's payload, grouped by kind, each group in its lists' order."""
+        """Every record's payload, grouped by collection (the table's names, parents first),
+        each group in its lists' order. A record keeps its children under their collection's
+        name. MessageInteractions are the Interactions again: they are not listed twice."""
         site = self.site
-        groups: dict[str, list[bytes]] = {
-            "services": [],
-            "phone_numbers": [],
-            "sessions": [],
-            "participants": [],
-            "interactions": [],
-            "chat_services": [s.payload(site) for s in self.chat_services],
-        }
-        for service in self.services:
-            groups["services"].append(service.payload(site))
-            groups["phone_numbers"].extend(n.payload(site) for n in service.phone_numbers)
-            for session in service.sessions:
-                groups["sessions"].append(session.payload(site))
-                groups["participants"].extend(p.payload(site) for p in session.participants)
-                groups["interactions"].extend(i.payload(site) for i in session.interactions)
+        kept = [table for table in COLLECTIONS if table is not MESSAGE_INTERACTIONS]
+        groups: dict[str, list[bytes]] = {table.name: [] for table in kept}
+
+        def walk(table: Table[Any], records: Iterable[CachedRecord]) -> None:
+            children = [child for child in kept if parent_of(child) is table]
+            for record in records:
+                groups[table.name].append(record.payload(site))
+                for child in children:
+                    walk(child, getattr(record, child.name))
+
+        for root in kept:
+            if not root.parents:
+                walk(root, getattr(self, root.name))
         return groups
 
     def list_reply(
         self,
         request: ApiRequest,
-        key: str,
+        table: Table[Any],
         items: Collection[C],
         *,
         render: Callable[[C], bytes] | None = None,
-        max_page_size: int = PROXY_MAX_PAGE_SIZE,
     ) -> Reply:
-        """One page of ``items`` as the list answer under ``key``; each record renders as its
-        payload unless ``render`` says otherwise."""
+        """One page of ``items`` as the list answer under the table's key, at most its API's
+        largest page; each record renders as its payload unless ``render`` says otherwise."""
         site = self.site
         return list_page(
             request,
             origin=request.origin,
             tokens=self.tokens,
-            key=key,
+            key=table.key,
             items=items,
             render=render or (lambda record: record.payload(site)),
-            max_page_size=max_page_size,
+            max_page_size=table.api.max_page_size,
         )

@@ -1,253 +1,41 @@
-"""The one table of wire facts: every Proxy v1 and Chat v2 collection this SDK reaches.
-
-Each ``Collection`` says where it lives (path template, parents and their SID prefixes),
-what it holds (SID prefix, model, list key, largest page), which operations exist and which
-form fields they take (wire name, Python name, type, required). The resource classes, the
-emulator's routes and checks, the export's resource tree and the conformance test read these
-facts; none of them restates one. A new resource is one entry here, its model, its methods.
-
-This module imports only the models, so ``testing/`` can read it without the client.
-"""
+"""The entries: every Proxy v1 and Chat v2 collection the SDK reaches, parents first."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator, Mapping
 from datetime import datetime
-from enum import Enum
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 import attrs
 
-from .models.chat_service import ChatService, WebhookMethod
-from .models.interaction import Interaction
-from .models.message_interaction import MessageInteraction
-from .models.participant import Participant
-from .models.phone_number import PhoneNumber
-from .models.service import GeoMatchLevel, NumberSelectionBehavior, Service
-from .models.session import Session, SessionMode, SessionStatus
-from .models.short_code import ShortCode
+from ..models.chat_service import ChatService, WebhookMethod
+from ..models.interaction import Interaction
+from ..models.message_interaction import MessageInteraction
+from ..models.participant import Participant
+from ..models.phone_number import PhoneNumber
+from ..models.service import GeoMatchLevel, NumberSelectionBehavior, Service
+from ..models.session import Session, SessionMode, SessionStatus
+from ..models.short_code import ShortCode
+from ._shapes import ALL_VERBS, Api, Collection, Field, PathSid, Verb
 
 __all__ = [
     "CHAT",
+    "CHAT_SERVICES",
     "COLLECTIONS",
+    "INTERACTIONS",
+    "MESSAGE_INTERACTIONS",
+    "PARTICIPANTS",
+    "PHONE_NUMBERS",
     "PROXY",
+    "SERVICES",
+    "SESSIONS",
     "SESSION_PARTICIPANT",
-    "Api",
-    "Collection",
-    "Field",
-    "Operation",
-    "PathSid",
-    "Verb",
+    "SHORT_CODES",
     "collection",
+    "parent_of",
 ]
-
-T = TypeVar("T")
-
-
-class Verb(Enum):
-    """Twilio's five verbs, and what each means on the wire."""
-
-    CREATE = "create"
-    FETCH = "fetch"
-    UPDATE = "update"
-    DELETE = "delete"
-    LIST = "list"
-
-    @property
-    def http_method(self) -> str:
-        return _HTTP_METHODS[self]
-
-    @property
-    def on_instance(self) -> bool:
-        """Addressed to one record (``.../{Sid}``) rather than to the collection."""
-        return self in (Verb.FETCH, Verb.UPDATE, Verb.DELETE)
-
-    @property
-    def writes(self) -> bool:
-        """Creates, changes or removes a record (create, update, delete)."""
-        return self in (Verb.CREATE, Verb.UPDATE, Verb.DELETE)
-
-    @property
-    def idempotent(self) -> bool:
-        """Safe to send twice: a repeat cannot make a second record.
-
-        Fetch and list only read; a repeated delete finds the record gone; an update only
-        sets fields, so sending it again leaves the same state. A create may have been
-        applied before the connection failed, and a second one would be a duplicate.
-        """
-        return self is not Verb.CREATE
-
-
-# The status Twilio answers each verb with, unless a collection says otherwise.
-_SUCCESS = {Verb.CREATE: 201, Verb.FETCH: 200, Verb.UPDATE: 200, Verb.DELETE: 204, Verb.LIST: 200}
-
-_HTTP_METHODS = {
-    Verb.CREATE: "POST",
-    Verb.FETCH: "GET",
-    Verb.UPDATE: "POST",
-    Verb.DELETE: "DELETE",
-    Verb.LIST: "GET",
-}
-
-ALL_VERBS = frozenset(Verb)
-
-
-@attrs.frozen
-class Api:
-    """One Twilio product: its host name and the largest page its listings serve."""
-
-    name: str
-    version: str
-    max_page_size: int
-
 
 PROXY = Api("proxy", "v1", 1000)
 CHAT = Api("chat", "v2", 100)
-
-
-@attrs.frozen
-class Field:
-    """One form field: the keyword argument ``name`` sent as ``wire``.
-
-    ``kind`` is str, int, bool, datetime, an Enum class (strict: member or exact value), or
-    ``list`` for a repeated field; ``sid`` names the SID prefix a str must carry;
-    ``members`` the keys of the JSON object each value of a repeated field is.
-    """
-
-    name: str
-    wire: str
-    kind: type[object]
-    required: bool = False
-    sid: str | None = None
-    members: tuple[Field, ...] = ()
-
-
-@attrs.frozen
-class PathSid:
-    """One SID in a path: the argument ``name``, the placeholder ``wire``, its prefix."""
-
-    name: str
-    wire: str
-    prefix: str
-
-    @property
-    def placeholder(self) -> str:
-        return "{" + self.wire + "}"
-
-
-_PLACEHOLDER = re.compile(r"\{\w+\}")
-
-
-@attrs.frozen(eq=False)  # each entry is one of a kind: compared and hashed by identity
-class Collection(Generic[T]):
-    """One collection of records and everything the wire says about it."""
-
-    name: str  # unique across products: the export's and the emulator's name for it
-    api: Api
-    path: str  # the collection's path template, Twilio's placeholder names
-    parents: tuple[PathSid, ...]
-    prefix: str  # the SID prefix of its records
-    model: type[T]
-    key: str  # the key a page lists its records under
-    verbs: frozenset[Verb] = ALL_VERBS
-    create: tuple[Field, ...] = ()
-    update: tuple[Field, ...] = ()
-    # Fetch takes the SID or the unique name (the spec gives that path parameter no pattern).
-    fetch_by_name: bool = False
-    # Where Twilio's success status differs from the usual 201/200/204 of each verb.
-    success: Mapping[Verb, int] = attrs.field(factory=dict)
-    # Its name under client.<api.name>; only Chat's "services" differs from ``name``.
-    attribute: str = attrs.field()
-
-    _operations: Mapping[Verb, Operation[T]] = attrs.field(init=False, repr=False)
-
-    @attribute.default
-    def _attribute(self) -> str:
-        return self.name
-
-    @_operations.default
-    def _build_operations(self) -> Mapping[Verb, Operation[T]]:
-        # Built once: a request looks its operation up rather than making one.
-        return {verb: Operation(self, verb) for verb in Verb if verb in self.verbs}
-
-    @property
-    def record(self) -> PathSid:
-        return PathSid("sid", "Sid", self.prefix)
-
-    @property
-    def instance_path(self) -> str:
-        return f"{self.path}/{self.record.placeholder}"
-
-    @property
-    def parent(self) -> Collection[Any] | None:
-        """The collection the nearest parent SID names (None for a top-level one)."""
-        if not self.parents:
-            return None
-        (found,) = (
-            other
-            for other in COLLECTIONS
-            if other.api == self.api and other.prefix == self.parents[-1].prefix
-        )
-        return found
-
-    def fields(self, verb: Verb) -> tuple[Field, ...]:
-        return {Verb.CREATE: self.create, Verb.UPDATE: self.update}.get(verb, ())
-
-    def operation(self, verb: Verb) -> Operation[T]:
-        found = self._operations.get(verb)
-        if found is None:
-            raise LookupError(f"{self.api.name} {self.name} has no {verb.value}")
-        return found
-
-    def operations(self) -> Iterator[Operation[T]]:
-        return iter(self._operations.values())
-
-
-@attrs.frozen
-class Operation(Generic[T]):
-    """One verb on one collection: the unit a request is made of."""
-
-    collection: Collection[T]
-    verb: Verb
-    # The path with ``{}`` placeholders, for ``str.format`` (computed once).
-    format_path: str = attrs.field(init=False, repr=False, eq=False)
-
-    @format_path.default
-    def _format(self) -> str:
-        return _PLACEHOLDER.sub("{}", self.path)
-
-    @property
-    def method(self) -> str:
-        return self.verb.http_method
-
-    @property
-    def path(self) -> str:
-        """The path template, Twilio's placeholder names (as the OpenAPI spec writes it)."""
-        return self.collection.instance_path if self.verb.on_instance else self.collection.path
-
-    @property
-    def path_sids(self) -> tuple[PathSid, ...]:
-        """The path's SIDs in order: the parents', then the record's for an instance verb."""
-        parents = self.collection.parents
-        return (*parents, self.collection.record) if self.verb.on_instance else parents
-
-    @property
-    def fields(self) -> tuple[Field, ...]:
-        return self.collection.fields(self.verb)
-
-    @property
-    def idempotent(self) -> bool:
-        return self.verb.idempotent
-
-    @property
-    def success(self) -> int:
-        """The status Twilio answers with (the SDK accepts any 2xx; the emulator sends this)."""
-        return self.collection.success.get(self.verb, _SUCCESS[self.verb])
-
-    def __str__(self) -> str:
-        return f"{self.method} {self.path}"
-
 
 # --- parents --------------------------------------------------------------------------------
 
@@ -463,3 +251,12 @@ def collection(name: str) -> Collection[Any]:
         if found.name == name:
             return found
     raise LookupError(f"no collection {name!r}")
+
+
+def parent_of(table: Collection[Any]) -> Collection[Any] | None:
+    """The collection the nearest parent SID of ``table`` names (None for a top-level one)."""
+    if not table.parents:
+        return None
+    prefix = table.parents[-1].prefix
+    (found,) = (o for o in COLLECTIONS if o.api == table.api and o.prefix == prefix)
+    return found
