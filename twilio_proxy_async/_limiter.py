@@ -104,11 +104,19 @@ class ConcurrencyLimiter:
             f"in_flight={self._in_flight}>"
         )
 
+    def try_acquire(self) -> Ticket | None:
+        """A place now if one is free, else None: the request path's common case, with no
+        coroutine to create and await."""
+        if self._in_flight >= self.limit or self._waiters:
+            return None
+        self._in_flight += 1
+        return (self._round, self._in_flight)
+
     async def acquire(self) -> Ticket:
         """Wait for a place; the ticket (round, position) is for ``observe``."""
-        if not self.full:
-            self._in_flight += 1
-            return (self._round, self._in_flight)
+        ticket = self.try_acquire()
+        if ticket is not None:
+            return ticket
         waiter: asyncio.Future[Ticket] = asyncio.get_running_loop().create_future()
         self._waiters.append(waiter)
         try:

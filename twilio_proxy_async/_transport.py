@@ -30,7 +30,7 @@ from ._exceptions import (
 )
 from ._hooks import Hooks, RequestEvent
 from ._http import HTTPTransport, RawResponse, ResponseTooLarge, SendError, request_written
-from ._limiter import ConcurrencyLimiter
+from ._limiter import ConcurrencyLimiter, Ticket
 from ._logging import logger, path_and_query
 from ._retry import IDEMPOTENT_METHODS, RetryPolicy, parse_retry_after
 
@@ -312,17 +312,9 @@ class Transport:
     ) -> RawResponse | SendError:
         shared = self._shared
         limiter = shared.limiter
-        waited_too_long = False
-        try:
-            if deadline is None:
-                ticket = await limiter.acquire()
-            else:
-                async with asyncio.timeout(max(0.0, deadline - time.monotonic())):
-                    ticket = await limiter.acquire()
-        except TimeoutError:
-            waited_too_long = True
-        if waited_too_long:
-            # Raised outside the handler, and as a SendError: it never left.
+        ticket = limiter.try_acquire() or await _wait_for_place(limiter, deadline)
+        if ticket is None:
+            # Returned as a SendError: it never left.
             return SendError("no free place in the concurrency limit", sent=False, timed_out=True)
         outcome: RawResponse | SendError
         try:
@@ -341,6 +333,17 @@ class Transport:
         finally:
             limiter.release()
         return outcome
+
+
+async def _wait_for_place(limiter: ConcurrencyLimiter, deadline: float | None) -> Ticket | None:
+    """The limiter's ticket once a place frees up, or None when ``deadline`` came first."""
+    try:
+        if deadline is None:
+            return await limiter.acquire()
+        async with asyncio.timeout(max(0.0, deadline - time.monotonic())):
+            return await limiter.acquire()
+    except TimeoutError:
+        return None
 
 
 def _connection_error(
