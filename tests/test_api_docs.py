@@ -20,8 +20,18 @@ from model_support import resource_models
 
 import twilio_proxy_async
 import twilio_proxy_async.resources
-from twilio_proxy_async import _hooks, _http, _limiter, testing, webhooks
-from twilio_proxy_async import AsyncPager, Client, Cursor, Page, PageMeta
+from twilio_proxy_async import (
+    AsyncPager,
+    Client,
+    Cursor,
+    Page,
+    PageMeta,
+    _hooks,
+    _http,
+    _limiter,
+    testing,
+    webhooks,
+)
 from twilio_proxy_async.resources._base import Resource
 
 ENUMS = [
@@ -176,6 +186,11 @@ def _own_public_methods(cls: type) -> list[tuple[str, Callable[..., object]]]:
         (f"{cls.__name__}.{name}", method)
         for name, method in inspect.getmembers(cls, inspect.isfunction)
         if not name.startswith("_") and method.__module__.startswith("twilio_proxy_async")
+    ] + [
+        # Alternative constructors (``from_form``), bound to the class so ``cls`` is left out.
+        (f"{cls.__name__}.{name}", method)
+        for name, method in inspect.getmembers(cls, inspect.ismethod)
+        if not name.startswith("_") and method.__module__.startswith("twilio_proxy_async")
     ]
 
 
@@ -186,14 +201,12 @@ SURFACE_CALLABLES = [
     *(
         (f"{name}.__init__", obj)
         for name, obj in SURFACE_CLASSES
-        if not attrs.has(obj) and "__init__" in vars(obj) and not getattr(obj, "_is_protocol", False)
+        if not attrs.has(obj)
+        and "__init__" in vars(obj)
+        and not getattr(obj, "_is_protocol", False)
     ),
     *(entry for _, obj in SURFACE_CLASSES for entry in _own_public_methods(obj)),
 ]
-
-
-def _surface_doc(name: str, method: object) -> str | None:
-    return method.__doc__  # a class's own docstring for its constructor, a function's for it
 
 
 def _surface_signature(name: str, method: Callable[..., object]) -> list[str]:
@@ -209,6 +222,7 @@ def test_the_walk_finds_the_rest_of_the_surface() -> None:
     callables = {name for name, _ in SURFACE_CALLABLES}
     assert {"Emulator.simulate_message", "BackgroundEmulator.simulate_call"} <= callables
     assert {"ConcurrencyLimiter.__init__", "AiohttpTransport.send"} <= callables
+    assert "OutOfSessionCallback.from_form" in callables
     assert {model.__name__ for model in SURFACE_MODELS} >= {"RequestEvent", "InteractionCallback"}
 
 
@@ -217,7 +231,7 @@ def test_the_walk_finds_the_rest_of_the_surface() -> None:
 )
 def test_every_surface_parameter_is_documented(name: str, method: Callable[..., object]) -> None:
     assert inspect.cleandoc(method.__doc__ or ""), f"{name} has no docstring"
-    documented = documented_attributes(_surface_doc(name, method), "Args:")
+    documented = documented_attributes(method.__doc__, "Args:")
     assert sorted(documented) == sorted(_surface_signature(name, method)), f"{name}: Args:"
     for parameter, text in documented.items():
         assert len(text.split()) >= 4, f"{name}({parameter}) is barely described: {text!r}"

@@ -154,8 +154,8 @@ class ConcurrencyLimiter:
             ticket: the (round, position) that ``acquire`` returned for this request.
             status: the HTTP status of the answer: 429 lowers the limit, another status below 500
                 lets it probe upwards, 5xx leaves it alone.
-            headers: the answer's headers, where ``Twilio-Concurrent-Requests`` (the account's requests
-                in flight) makes the decrease exact.
+            headers: the answer's headers, where ``Twilio-Concurrent-Requests`` (the
+                account's requests in flight) makes the decrease exact.
         """
         if not self.adaptive:
             return
