@@ -179,6 +179,8 @@ SURFACE = [
 ]
 SURFACE_CLASSES = [(name, obj) for name, obj in SURFACE if inspect.isclass(obj)]
 SURFACE_MODELS = [obj for _, obj in SURFACE_CLASSES if attrs.has(obj)]
+# Named tuples (WebhookAnswer) document their fields the same way.
+SURFACE_TUPLES = [obj for _, obj in SURFACE_CLASSES if issubclass(obj, tuple)]
 
 
 def _own_public_methods(cls: type) -> list[tuple[str, Callable[..., object]]]:
@@ -224,6 +226,7 @@ def test_the_walk_finds_the_rest_of_the_surface() -> None:
     assert {"ConcurrencyLimiter.__init__", "AiohttpTransport.send"} <= callables
     assert "OutOfSessionCallback.from_form" in callables
     assert {model.__name__ for model in SURFACE_MODELS} >= {"RequestEvent", "InteractionCallback"}
+    assert [model.__name__ for model in SURFACE_TUPLES] == ["WebhookAnswer"]
 
 
 @pytest.mark.parametrize(
@@ -240,3 +243,11 @@ def test_every_surface_parameter_is_documented(name: str, method: Callable[..., 
 @pytest.mark.parametrize("model", SURFACE_MODELS, ids=lambda m: m.__name__)
 def test_every_surface_model_field_is_documented(model: type[object]) -> None:
     test_every_model_field_is_documented(model)
+
+
+@pytest.mark.parametrize("model", SURFACE_TUPLES, ids=lambda m: m.__name__)
+def test_every_named_tuple_field_is_documented(model: type[tuple[object, ...]]) -> None:
+    documented = documented_attributes(model.__doc__)
+    assert sorted(documented) == sorted(model._fields)  # type: ignore[attr-defined]
+    for name, text in documented.items():
+        assert len(text.split()) >= 3, f"{model.__name__}.{name} is barely described: {text!r}"

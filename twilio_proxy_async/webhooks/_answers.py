@@ -29,7 +29,13 @@ __all__ = [
 
 
 class WebhookAnswer(NamedTuple):
-    """An HTTP answer to a Twilio callback: status, headers, body."""
+    """An HTTP answer to a Twilio callback: status, headers, body.
+
+    Attributes:
+        status: the HTTP status to answer with (200; 403 blocks an intercepted interaction).
+        headers: the response headers: a ``Content-Type`` (JSON or XML) when there is a body.
+        body: the encoded response body, empty when the status says it all.
+    """
 
     status: int
     headers: Mapping[str, str]
