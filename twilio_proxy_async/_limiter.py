@@ -59,9 +59,9 @@ class ConcurrencyLimiter:
     together, under the account's allowance. ``adaptive=False`` keeps the limit fixed.
 
     Args:
-        max_concurrency: the most requests let in flight at once, a positive integer (an account's
-            allowance is typically 100 across all its clients); also the ceiling the adaptive limit
-            climbs back to. Anything else raises ``ConfigurationError``.
+        max_concurrency: the most requests let in flight at once, a positive integer (at
+            most the account's allowance, shared by all its clients); also the ceiling the
+            adaptive limit climbs back to. Anything else raises ``ConfigurationError``.
         adaptive: lower the limit to where a 429 happened and probe upwards again after
             ``HOLD_SECONDS``. Default True; False keeps it fixed at ``max_concurrency``.
         clock: a monotonic clock in seconds, read to time the hold after a decrease. Default

@@ -178,7 +178,7 @@ class Emulator:
             seed_demo(self._store, self._demo)
 
     async def stop(self) -> None:
-        """Stop serving and close every connection; waking stalled handlers first."""
+        """Stop serving: stalled handlers are woken, then the server and its connections close."""
         self._stopping.set()
         runner, self._runner = self._runner, None
         if runner is not None:
