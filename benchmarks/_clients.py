@@ -138,7 +138,7 @@ async def pipelined_stream(
     a pooled connection writes it at once) before page N's records are counted or, with
     ``models``, built by the SDK's own record structurer. No pager, no checks of the page,
     no response-size cap: what any pipelined client building these models could reach."""
-    structure = record_structurer(Session)
+    structure = record_structurer(Session, owned=True)
     first = f"{target.url}/v1/Services/{target.service_sid}/Sessions?PageSize={page_size}"
     count = 0
     async with aiohttp.ClientSession(headers={"Authorization": basic_auth(target)}) as session:
@@ -189,7 +189,7 @@ async def speculative_stream(
     """The pipelined floor with the next URL read from the body before it is decoded, so
     decoding leaves the chain of dependent requests too (a prototype: the SDK does not do
     this). The decoded page must name the same URL, else the guess is cancelled."""
-    structure = record_structurer(Session)
+    structure = record_structurer(Session, owned=True)
     first = f"{target.url}/v1/Services/{target.service_sid}/Sessions?PageSize={page_size}"
     count = 0
     async with aiohttp.ClientSession(headers={"Authorization": basic_auth(target)}) as session:

@@ -50,7 +50,7 @@ def _child(step: str, repeat: int, body_file: str, target_json: str) -> None:
         from twilio_proxy_async import Session
         from twilio_proxy_async._record_hooks import record_structurer
 
-        structure = record_structurer(Session)
+        structure = record_structurer(Session, owned=True)
         records = json.loads(body)["sessions"]
         for _ in range(repeat):
             [structure(record) for record in records]

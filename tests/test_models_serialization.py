@@ -160,6 +160,22 @@ def test_equal_models_hash_equal_however_they_were_built() -> None:
     assert {chat, from_dict(ChatService, to_dict(chat))} == {chat}
 
 
+def test_mutating_the_dict_given_to_from_dict_leaves_the_model_unchanged() -> None:
+    links = {"participants": "https://proxy.twilio.com/v1/x/Participants"}
+    limits = {"channel_members": 100, "nested": [{"a": 1}]}
+    session = from_dict(Session, {"sid": KC, "links": links})
+    chat = from_dict(ChatService, {"sid": IS, "links": links, "limits": limits})
+    hashes = hash(session), hash(chat)
+    links["participants"] = "changed"
+    links["added"] = "x"
+    limits["channel_members"] = 1
+    limits["nested"][0]["a"] = 2  # type: ignore[index]
+    assert session.links == {"participants": "https://proxy.twilio.com/v1/x/Participants"}
+    assert chat.links == session.links
+    assert chat.limits == {"channel_members": 100, "nested": ({"a": 1},)}
+    assert (hash(session), hash(chat)) == hashes
+
+
 def test_from_dict_names_the_field_that_does_not_fit() -> None:
     with pytest.raises(InvalidParameterError, match=r"not a valid Session: .*data\.ttl"):
         from_dict(Session, {"sid": KC, "ttl": "3600"})

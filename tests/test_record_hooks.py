@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 from datetime import datetime
 from enum import Enum
@@ -133,6 +134,10 @@ def test_fast_path_equals_the_detailed_converter(model: type[Any], data: st.Data
     # The generated function alone (no fallback) must accept every valid record.
     assert generated(record) == expected
     assert record_structurer(model)(record) == expected
+    owned = _generate(model, owned=True)
+    assert owned is not None
+    assert owned(copy.deepcopy(record)) == expected
+    assert record_structurer(model, owned=True)(copy.deepcopy(record)) == expected
     field = data.draw(st.sampled_from(attrs.fields(model)))
     broken = {**record, field.name: data.draw(st.sampled_from(WRONG))}
     fast = outcome(record_structurer(model), broken)
@@ -140,6 +145,32 @@ def test_fast_path_equals_the_detailed_converter(model: type[Any], data: st.Data
     assert fast[0] == detailed[0]
     if fast[0] == "ok":
         assert fast == detailed
+    assert outcome(record_structurer(model, owned=True), copy.deepcopy(broken)) == detailed
+
+
+def test_string_maps_are_checked_inline_on_both_paths() -> None:
+    sid = "KC" + "a" * 32
+    for owned in (False, True):
+        structure = record_structurer(Session, owned=owned)
+        for links in ({"a": 1}, {"a": "x", "b": None}, ["x"], "x"):
+            record = {"sid": sid, "links": links}
+            expected = outcome(lambda value: converter.structure(value, Session), record)
+            assert expected[0] == "error"
+            assert outcome(structure, record) == expected
+
+
+def test_a_held_record_is_copied_a_decoded_one_adopted() -> None:
+    links = {"participants": "https://proxy.twilio.com/v1/x/Participants"}
+    record = {"sid": "KC" + "a" * 32, "links": links}
+    held = record_structurer(Session)(record)
+    before = hash(held)
+    links["participants"] = "changed"
+    links["new"] = "added"
+    assert held.links == {"participants": "https://proxy.twilio.com/v1/x/Participants"}
+    assert hash(held) == before
+    # The response path wraps the decoded dict itself: that is the copy it saves.
+    decoded = record_structurer(Session, owned=True)(record)
+    assert decoded.links is not None and decoded.links._data is links  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("model", MODELS, ids=lambda model: model.__name__)

@@ -2,16 +2,17 @@
 
 cattrs calls one hook per field, which made building models the largest cost of streaming a
 listing. For each model this module generates one function that does the same checks inline:
-exact ``str``/``int``/``bool`` types, aware-UTC datetimes, tolerant enums, the converter's own
-hooks for nested objects, and the model's own validators (SID patterns), called as attrs'
-``__init__`` calls them, while the slots are filled directly. Whenever that fast path raises,
-the record is handed to the detailed cattrs converter, so an error names the field exactly as
-before and the fast path can never accept what the converter refuses (a property test in
-``tests/test_record_hooks.py`` holds them to that).
+exact ``str``/``int``/``bool`` types, aware-UTC datetimes, tolerant enums, string maps
+(``links``), the converter's own hooks for other nested objects, and the model's own validators
+(SID patterns), called as attrs' ``__init__`` calls them, while the slots are filled directly.
+Whenever that fast path raises, the record is handed to the detailed cattrs converter, so an
+error names the field exactly as before and the fast path can never accept what the converter
+refuses (a property test in ``tests/test_record_hooks.py`` holds them to that).
 
 Why both stay: per Session record of a 1000-record page (callgrind, ``python -m
 benchmarks.instructions``), the cattrs converter runs 68,400 instructions, this path 28,500
-(37,900 while it stored each slot through its descriptor), against 16,800 for orjson to parse
+(37,900 while it stored each slot through its descriptor; 29,300 once ``links`` is frozen,
+34,600 while freezing copied it), against 16,800 for orjson to parse
 the record (in time on a loaded 2-CPU machine, best of 7: 9.5 us, 2.0 us, 1.1 us). The
 converter remains the one place the rules and the error messages are defined, this path
 their inlined copy.
@@ -26,24 +27,45 @@ from typing import Any, TypeVar
 import attrs
 
 from ._converter import (
+    _is_string_map,
     _optional_inner,
     _tolerant_enum,
     _union_args,
     converter,
     parse_datetime,
 )
+from .models._common import FrozenDict
 
 __all__ = ["record_structurer"]
 
 T = TypeVar("T")
 
-_CACHE: dict[type[Any], Callable[[object], Any]] = {}
+_CACHE: dict[tuple[type[Any], bool], Callable[[object], Any]] = {}
 _PRIMITIVES = (str, int, bool)
 # The type of a __slots__ entry's descriptor (what attrs' slotted classes store fields in).
 _SLOT = type(type("_Probe", (), {"__slots__": ("probe",)}).__dict__["probe"])
 
 
-def _field_lines(index: int, field: attrs.Attribute[Any], names: dict[str, object]) -> list[str]:
+def _string_map_checks(value: str, owned: bool) -> list[str]:
+    """The converter's string-map hook inlined: a dict of str values, frozen.
+
+    An ``owned`` dict (freshly decoded, referred to by nothing but the record) is wrapped as
+    it is; any other is copied first, so its holder cannot change the model through it.
+    """
+    data = value if owned else f"{value}.copy()"
+    return [
+        f"if type({value}) is not dict: raise TypeError",
+        f"for item in {value}.values():",
+        "    if type(item) is not str: raise TypeError",
+        "frozen = new(FrozenDict)",
+        f"frozen._data = {data}",
+        f"{value} = frozen",
+    ]
+
+
+def _field_lines(
+    index: int, field: attrs.Attribute[Any], names: dict[str, object], owned: bool
+) -> list[str]:
     """Source lines that read field ``index`` from ``record`` into ``value{index}``."""
     value = f"value{index}"
     kind: Any = field.type
@@ -70,6 +92,8 @@ def _field_lines(index: int, field: attrs.Attribute[Any], names: dict[str, objec
             f"{value} = fromisoformat({value})",
             f"if {value}.tzinfo is not UTC: {value} = parse_datetime({value}.isoformat())",
         ]
+    elif _is_string_map(kind):
+        checks = _string_map_checks(value, owned)
     else:
         names[f"hook{index}"] = converter.get_structure_hook(kind)
         names[f"kind{index}"] = kind
@@ -126,7 +150,6 @@ def _construct_lines(
     # took 0.8 us (a wrapper call each); plain assignments on the same-layout builder class,
     # then one class change, take 0.2 us. The validators are the model's own, called as
     # __init__ calls them, on the finished instance of ``model``.
-    names["new"] = object.__new__
     names["builder"] = _builder(model)
     lines = ["instance = new(builder)"]
     lines += [f"instance.{field.name} = value{index}" for index, field in enumerate(fields)]
@@ -140,9 +163,12 @@ def _construct_lines(
 
 
 def _generate(
-    model: type[T], fallback: Callable[[object], T] | None = None
+    model: type[T], fallback: Callable[[object], T] | None = None, *, owned: bool = False
 ) -> Callable[[object], T] | None:
     """The fast function for ``model``, or None when a field is outside what it handles.
+
+    ``owned``: the record's nested dicts belong to nobody else (just decoded from JSON), so
+    they may be frozen in place instead of copied.
 
     With ``fallback``, any exception the fast path raises hands the record to it instead
     (inside the same function: one call per record less than a wrapper).
@@ -157,10 +183,12 @@ def _generate(
         "fromisoformat": datetime.fromisoformat,
         "UTC": UTC,
         "fallback": fallback,
+        "new": object.__new__,
+        "FrozenDict": FrozenDict,
     }
     body = ["if type(record) is not dict: raise TypeError", "get = record.get"]
     for index, field in enumerate(fields):
-        body += _field_lines(index, field, names)
+        body += _field_lines(index, field, names, owned)
     body += _construct_lines(model, fields, names)
     if fallback is not None:
         # The detailed converter either raises the error that names the field, or (never
@@ -173,9 +201,15 @@ def _generate(
     return fast
 
 
-def record_structurer(model: type[T]) -> Callable[[object], T]:
-    """A function turning one decoded JSON record into ``model``, raising as the converter does."""
-    cached = _CACHE.get(model)
+def record_structurer(model: type[T], *, owned: bool = False) -> Callable[[object], T]:
+    """A function turning one decoded JSON record into ``model``, raising as the converter does.
+
+    ``owned=True`` only for a record nothing else refers to (a response body just decoded):
+    its nested string maps then become the model's own, uncopied. Without it (``from_dict``,
+    any dict a caller still holds) they are copied, so mutating the dict later cannot change
+    the frozen model.
+    """
+    cached = _CACHE.get((model, owned))
     if cached is not None:
         return cached
     hook = converter.get_structure_hook(model)
@@ -186,6 +220,6 @@ def record_structurer(model: type[T]) -> Callable[[object], T]:
             raise TypeError(f"expected a JSON object for {model.__name__}, got {kind}")
         return hook(record, model)  # type: ignore[no-any-return]
 
-    structure = _generate(model, detailed) or detailed
-    _CACHE[model] = structure
+    structure = _generate(model, detailed, owned=owned) or detailed
+    _CACHE[model, owned] = structure
     return structure

@@ -84,7 +84,8 @@ class Product:
 
     def _structure(self, response: Response, data: object, model: type[T]) -> T:
         try:
-            return record_structurer(model)(data)
+            # Just decoded from the body: no one else holds its dicts, so none is copied.
+            return record_structurer(model, owned=True)(data)
         except Exception as exc:
             raise _invalid(response, exc) from None
 
@@ -119,7 +120,7 @@ class Product:
             # Twilio's default page is 50; a smaller limit should not pay for 50 records.
             page_size = min(limit, 50)
         query = [("PageSize", str(page_size))] if page_size is not None else []
-        structure_record = record_structurer(table.model)
+        structure_record = record_structurer(table.model, owned=True)
 
         async def fetch_page(url: str, on_sent: Callable[[], None] | None) -> RawPage[T]:
             response = await self._transport.request(operation.method, url, on_sent=on_sent)
