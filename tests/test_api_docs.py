@@ -20,7 +20,18 @@ from model_support import resource_models
 
 import twilio_proxy_async
 import twilio_proxy_async.resources
-from twilio_proxy_async import AsyncPager, Client, Cursor, Page, PageMeta
+from twilio_proxy_async import (
+    AsyncPager,
+    Client,
+    Cursor,
+    Page,
+    PageMeta,
+    _hooks,
+    _http,
+    _limiter,
+    testing,
+    webhooks,
+)
 from twilio_proxy_async.resources._base import Resource
 
 ENUMS = [
@@ -146,3 +157,97 @@ def test_the_parser_sees_a_missing_entry() -> None:
     doc = "A thing.\n\nAttributes:\n    sid: the thing's SID here.\n"
     assert documented_attributes(doc) == {"sid": "the thing's SID here."}
     assert documented_attributes("No section.") == {}
+
+
+# The rest of the public surface: the transport seam's values and classes, and everything the
+# webhooks and testing packages export (from their ``__all__``, so a new name is walked too).
+# Constants and type aliases carry no docstring of their own and are left out.
+def _exported(module: object, names: list[str]) -> list[tuple[str, object]]:
+    found = [(name, getattr(module, name)) for name in names]
+    return [(name, obj) for name, obj in found if inspect.isfunction(obj) or inspect.isclass(obj)]
+
+
+SURFACE = [
+    *((name, getattr(_limiter, name)) for name in ("ConcurrencyLimiter",)),
+    *((name, getattr(_hooks, name)) for name in ("RequestEvent",)),
+    *(
+        (name, getattr(_http, name))
+        for name in ("HTTPTransport", "AiohttpTransport", "RawResponse", "SendError")
+    ),
+    *_exported(webhooks, webhooks.__all__),
+    *_exported(testing, testing.__all__),
+]
+SURFACE_CLASSES = [(name, obj) for name, obj in SURFACE if inspect.isclass(obj)]
+SURFACE_MODELS = [obj for _, obj in SURFACE_CLASSES if attrs.has(obj)]
+# Named tuples (WebhookAnswer) document their fields the same way.
+SURFACE_TUPLES = [obj for _, obj in SURFACE_CLASSES if issubclass(obj, tuple)]
+
+
+def _own_public_methods(cls: type) -> list[tuple[str, Callable[..., object]]]:
+    return [
+        (f"{cls.__name__}.{name}", method)
+        for name, method in inspect.getmembers(cls, inspect.isfunction)
+        if not name.startswith("_") and method.__module__.startswith("twilio_proxy_async")
+    ] + [
+        # Alternative constructors (``from_form``), bound to the class so ``cls`` is left out.
+        (f"{cls.__name__}.{name}", method)
+        for name, method in inspect.getmembers(cls, inspect.ismethod)
+        if not name.startswith("_") and method.__module__.startswith("twilio_proxy_async")
+    ]
+
+
+# A class's constructor arguments go in the class docstring (as for Client); attrs classes
+# document their fields under Attributes: instead.
+SURFACE_CALLABLES = [
+    *((name, obj) for name, obj in SURFACE if inspect.isfunction(obj)),
+    *(
+        (f"{name}.__init__", obj)
+        for name, obj in SURFACE_CLASSES
+        if not attrs.has(obj)
+        and "__init__" in vars(obj)
+        and not getattr(obj, "_is_protocol", False)
+    ),
+    *(entry for _, obj in SURFACE_CLASSES for entry in _own_public_methods(obj)),
+]
+
+
+def _surface_signature(name: str, method: Callable[..., object]) -> list[str]:
+    target = vars(method)["__init__"] if name.endswith(".__init__") else method
+    return [p for p in inspect.signature(target).parameters if p != "self"]
+
+
+def test_the_walk_finds_the_rest_of_the_surface() -> None:
+    names = {name for name, _ in SURFACE}
+    assert {"compute_signature", "validate_signature", "TwilioSignatureMiddleware"} <= names
+    assert {"Emulator", "BackgroundEmulator", "DemoData", "Faults"} <= names
+    assert "IDEMPOTENCY_HEADER" not in names  # a str constant has no docstring of its own
+    callables = {name for name, _ in SURFACE_CALLABLES}
+    assert {"Emulator.simulate_message", "BackgroundEmulator.simulate_call"} <= callables
+    assert {"ConcurrencyLimiter.__init__", "AiohttpTransport.send"} <= callables
+    assert "OutOfSessionCallback.from_form" in callables
+    assert {model.__name__ for model in SURFACE_MODELS} >= {"RequestEvent", "InteractionCallback"}
+    assert [model.__name__ for model in SURFACE_TUPLES] == ["WebhookAnswer"]
+
+
+@pytest.mark.parametrize(
+    ("name", "method"), SURFACE_CALLABLES, ids=[n for n, _ in SURFACE_CALLABLES]
+)
+def test_every_surface_parameter_is_documented(name: str, method: Callable[..., object]) -> None:
+    assert inspect.cleandoc(method.__doc__ or ""), f"{name} has no docstring"
+    documented = documented_attributes(method.__doc__, "Args:")
+    assert sorted(documented) == sorted(_surface_signature(name, method)), f"{name}: Args:"
+    for parameter, text in documented.items():
+        assert len(text.split()) >= 4, f"{name}({parameter}) is barely described: {text!r}"
+
+
+@pytest.mark.parametrize("model", SURFACE_MODELS, ids=lambda m: m.__name__)
+def test_every_surface_model_field_is_documented(model: type[object]) -> None:
+    test_every_model_field_is_documented(model)
+
+
+@pytest.mark.parametrize("model", SURFACE_TUPLES, ids=lambda m: m.__name__)
+def test_every_named_tuple_field_is_documented(model: type[tuple[object, ...]]) -> None:
+    documented = documented_attributes(model.__doc__)
+    assert sorted(documented) == sorted(model._fields)  # type: ignore[attr-defined]
+    for name, text in documented.items():
+        assert len(text.split()) >= 3, f"{model.__name__}.{name} is barely described: {text!r}"

@@ -26,6 +26,16 @@ class RequestEvent:
     ``attempt`` counts from 1. ``status``, ``request_id`` (``Twilio-Request-Id``) and
     ``elapsed`` (seconds) are set once an answer came; ``error`` on a retry is the failure
     being retried, and ``wait`` the seconds before the next attempt.
+
+    Attributes:
+        method: the HTTP method of the request (``GET``, ``POST`` or ``DELETE``).
+        url: the absolute URL requested, query included (credentials are never in it).
+        attempt: which attempt this is, 1 for the first send, 2 for the first retry, and so on.
+        status: the HTTP status of the answer; None before one came or when none came.
+        request_id: Twilio's ``Twilio-Request-Id`` for the answer (``RQ...``), when it sent one.
+        elapsed: seconds from sending the attempt to its answer; None before an answer.
+        error: on a ``retry`` event, the failure being retried (a ``TwilioError``); else None.
+        wait: on a ``retry`` event, the seconds slept before the next attempt; else None.
     """
 
     method: str

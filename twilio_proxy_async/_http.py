@@ -76,7 +76,13 @@ _WRITTEN_TRACE.freeze()
 
 @attrs.frozen
 class RawResponse:
-    """What came back: any status, the headers, and the whole (decoded) body."""
+    """What came back: any status, the headers, and the whole (decoded) body.
+
+    Attributes:
+        status: the HTTP status code, any value (errors are mapped above the transport).
+        headers: the response headers, looked up case-insensitively by the client.
+        body: the whole body, with any content encoding (gzip) already undone.
+    """
 
     status: int
     headers: Mapping[str, str]
@@ -85,7 +91,14 @@ class RawResponse:
 
 class SendError(Exception):
     """No usable answer. ``sent`` is False only when the request cannot have reached the
-    server (the connection never opened), which makes any method safe to send again."""
+    server (the connection never opened), which makes any method safe to send again.
+
+    Args:
+        reason: what went wrong, in words; never holds a credential.
+        sent: whether the request may have reached the server (False only when the
+            connection never opened, so even a POST can be retried).
+        timed_out: whether the failure was a timeout (connecting or reading). Default False.
+    """
 
     def __init__(self, reason: str, *, sent: bool, timed_out: bool = False) -> None:
         super().__init__(reason)
@@ -113,9 +126,24 @@ class HTTPTransport(Protocol):
         body: bytes | None,
         *,
         time_limit: float,
-    ) -> RawResponse: ...
+    ) -> RawResponse:
+        """Carry one exchange and return its answer, whatever its status.
 
-    async def aclose(self) -> None: ...
+        Raises ``SendError`` when no usable answer came (``sent`` says whether the request
+        may have reached the server).
+
+        Args:
+            method: the HTTP method, upper case (``GET``, ``POST`` or ``DELETE``).
+            url: the absolute request URL, query string included.
+            headers: the request headers to send as given (``Authorization`` among them,
+                which must never reach an error message or a log).
+            body: the encoded request body (a form for ``POST``), or None for no body.
+            time_limit: seconds the whole exchange may take, connecting and reading the
+                body included; past it the exchange fails with a timed-out ``SendError``.
+        """
+
+    async def aclose(self) -> None:
+        """Release what the transport holds (connections, sessions); called once, at the end."""
 
 
 # The explicit table (first match wins): which aiohttp failures happen before any byte of
@@ -150,7 +178,14 @@ def _client_timeout(seconds: float) -> aiohttp.ClientTimeout:
 
 class AiohttpTransport:
     """``HTTPTransport`` over aiohttp: its own session (made inside the running loop on
-    first use, closed by ``aclose``) or a lent one (used, never closed)."""
+    first use, closed by ``aclose``) or a lent one (used, never closed).
+
+    Args:
+        session: an open ``aiohttp.ClientSession`` to lend the transport; it is used as is
+            and never closed here. Default None: the transport makes and owns its own.
+        max_response_bytes: the largest body read, in bytes, before the exchange fails
+            with ``ResponseTooLarge`` (bounds memory). Default 32 MiB.
+    """
 
     reports_written = True
 
@@ -212,6 +247,20 @@ class AiohttpTransport:
         *,
         time_limit: float,
     ) -> RawResponse:
+        """Send one request through the session; any status is an answer.
+
+        Raises ``SendError`` (``sent=False`` only if the connection never opened) on a
+        network failure or timeout, ``ResponseTooLarge`` past ``max_response_bytes``.
+
+        Args:
+            method: the HTTP method, upper case (``GET``, ``POST`` or ``DELETE``).
+            url: the absolute request URL, query string included.
+            headers: the request headers to send as given (``Authorization`` among them,
+                which must never reach an error message or a log).
+            body: the encoded request body (a form for ``POST``), or None for no body.
+            time_limit: seconds the whole exchange may take, connecting and reading the
+                body included; past it the exchange fails with a timed-out ``SendError``.
+        """
         loop = asyncio.get_running_loop()
         session = self._session_for(loop)
         notify = request_written.get()

@@ -57,6 +57,15 @@ class ConcurrencyLimiter:
 
     ``Client(limiter=ConcurrencyLimiter(20))`` for each client of one account keeps them,
     together, under the account's allowance. ``adaptive=False`` keeps the limit fixed.
+
+    Args:
+        max_concurrency: the most requests let in flight at once, a positive integer (at
+            most the account's allowance, shared by all its clients); also the ceiling the
+            adaptive limit climbs back to. Anything else raises ``ConfigurationError``.
+        adaptive: lower the limit to where a 429 happened and probe upwards again after
+            ``HOLD_SECONDS``. Default True; False keeps it fixed at ``max_concurrency``.
+        clock: a monotonic clock in seconds, read to time the hold after a decrease. Default
+            ``time.monotonic``; tests pass a fake one.
     """
 
     def __init__(
@@ -90,6 +99,7 @@ class ConcurrencyLimiter:
 
     @property
     def in_flight(self) -> int:
+        """Requests of this limiter holding a place now."""
         return self._in_flight
 
     @property
@@ -132,6 +142,7 @@ class ConcurrencyLimiter:
             raise
 
     def release(self) -> None:
+        """Give back a place taken by ``acquire`` (after ``observe``), waking the next waiter."""
         self._in_flight -= 1
         self._wake()
 
@@ -145,7 +156,15 @@ class ConcurrencyLimiter:
 
     def observe(self, ticket: Ticket, status: int, headers: Mapping[str, str]) -> None:
         """Feed back the answer to a request let in with ``ticket``; call it before
-        ``release``, so a lowered limit is in force before anyone is woken."""
+        ``release``, so a lowered limit is in force before anyone is woken.
+
+        Args:
+            ticket: the (round, position) that ``acquire`` returned for this request.
+            status: the HTTP status of the answer: 429 lowers the limit, another status below 500
+                lets it probe upwards, 5xx leaves it alone.
+            headers: the answer's headers, where ``Twilio-Concurrent-Requests`` (the
+                account's requests in flight) makes the decrease exact.
+        """
         if not self.adaptive:
             return
         started_round, position = ticket

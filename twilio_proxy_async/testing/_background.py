@@ -30,7 +30,25 @@ class BackgroundEmulator:
     """``with BackgroundEmulator(**options) as emu:`` serves an :class:`Emulator` (same
     keyword options) on a daemon thread until the block ends, then stops it and joins the
     thread. ``url``, ``account_sid``, ``auth_token``, ``api_key`` and ``api_secret`` are
-    plain attributes; the rest runs on the emulator's loop and waits for the answer."""
+    plain attributes; the rest runs on the emulator's loop and waits for the answer.
+
+    Args:
+        host: the loopback address to bind (``127.0.0.1``, ``::1``, ``localhost``); any other
+            raises ``ValueError``. Default ``127.0.0.1``.
+        port: the TCP port to listen on, 0 to 65535. Default 0: a free port chosen by the system.
+        account_sid: the Account SID (``AC`` + 32 hex digits) the emulator answers for. Default
+            None: a random one, or the demo data's own when ``demo`` is given.
+        auth_token: the auth token accepted with ``account_sid`` and used to sign callbacks.
+            Default None: 32 random hex digits.
+        api_key: an API key SID (``SK...``) accepted as Basic auth user too. Default None: a
+            random one.
+        api_secret: the secret accepted with ``api_key``. Default None: 32 random hex digits.
+        demo: the :class:`DemoData` to seed the store with at start. Default None: start empty.
+        faults: the :class:`Faults` to inject into answers (latency, 429s, 5xx, resets). Default
+            None: no faults.
+        record_requests: keep the authenticated requests for ``requests``: True keeps the last
+            10,000, a positive number keeps that many. Default False: keep none.
+    """
 
     def __init__(
         self,
@@ -68,6 +86,7 @@ class BackgroundEmulator:
         self._failure: BaseException | None = None
 
     def start(self) -> None:
+        """Start the emulator on its own daemon thread and wait until it serves on ``url``."""
         if self._thread is not None:
             raise RuntimeError("a background emulator starts once; create a new one instead")
         ready = threading.Event()
@@ -179,8 +198,20 @@ class BackgroundEmulator:
 
     def simulate_message(self, from_: str, to: str, body: str) -> Interaction | None:
         """:meth:`Emulator.simulate_message`, waited for; the app it calls back must be
-        served by another thread or process than the one calling this."""
+        served by another thread or process than the one calling this.
+
+        Args:
+            from_: the participant's own address (E.164 phone number, e.g. ``+15558675310``).
+            to: the proxy number the participant writes to (E.164), one of the Service's numbers.
+            body: the message text, delivered as is to the other participant.
+        """
         return self._call(self._emulator.simulate_message(from_, to, body))
 
     def simulate_call(self, from_: str, to: str) -> Interaction | None:
+        """:meth:`Emulator.simulate_call`, waited for; as ``simulate_message``.
+
+        Args:
+            from_: the participant's own address (E.164 phone number, e.g. ``+15558675310``).
+            to: the proxy number the participant calls (E.164), one of the Service's numbers.
+        """
         return self._call(self._emulator.simulate_call(from_, to))

@@ -55,7 +55,14 @@ class CallbackAnswer:
 
 @attrs.frozen
 class SentCallback:
-    """One callback the emulator sent, and the answer it got."""
+    """One callback the emulator sent, and the answer it got.
+
+    Attributes:
+        kind: which callback it was: ``out_of_session``, ``intercept`` or ``callback`` (status).
+        url: the URL it was posted to, as configured on the Service.
+        fields: the form fields sent, as (name, value) pairs in the order sent.
+        status: the HTTP status the app answered; None when it was unreachable or too slow.
+    """
 
     kind: str
     url: str

@@ -33,7 +33,22 @@ def _count(instance: DemoData, attribute: attrs.Attribute[int], value: int) -> N
 
 @attrs.frozen(kw_only=True)
 class DemoData:
-    """How much to seed. Proxy Sessions hold at most two Participants."""
+    """How much to seed. Proxy Sessions hold at most two Participants.
+
+    Attributes:
+        services: how many Proxy Services to create, 0 or more. Default 2.
+        phone_numbers_per_service: proxy phone numbers in each Service's pool, 0 or more (at least
+            1 when there are participants). Default 3.
+        short_codes_per_service: short codes in each Service's pool, 0 or more. Default 1.
+        sessions_per_service: Sessions in each Service, 0 or more. Default 10.
+        participants_per_session: Participants in each Session, 0 to 2 (a Proxy Session holds at
+            most two). Default 2.
+        interactions_per_session: Interactions in each Session, 0 or more (needs participants).
+            Default 2.
+        chat_services: Chat v2 Services to create, 0 or more. Default 1.
+        seed: the seed every SID, name and date is drawn from, so a seed always gives the same
+            data (the account SID included). Default 0.
+    """
 
     services: int = attrs.field(default=2, validator=_count)
     phone_numbers_per_service: int = attrs.field(default=3, validator=_count)

@@ -44,6 +44,29 @@ class Faults:
     to at most 1. ``methods`` and ``path_prefix`` restrict every fault, latency
     included, to the matching requests. ``Emulator.stats.faults_injected`` counts each
     firing under the field's name (``latency`` or ``stall`` for delayed requests).
+
+    Attributes:
+        latency: seconds added before every matching answer, 0 or more. Default 0.
+        latency_jitter: up to this many more seconds, drawn uniformly per request, 0 or more.
+            Default 0.
+        concurrency_limit: the most requests in flight before the rest get a 429 with Twilio's
+            error 20429, like an account's allowance; 1 or more. Default None: no limit.
+        rate_429: the probability, in [0, 1], that a request gets a 429 Too Many Requests.
+        retry_after: the ``Retry-After`` header value sent with injected 429s, e.g. ``"1"``.
+            Default None: no header.
+        rate_500: the probability, in [0, 1], of a JSON 500 or 503 error answer.
+        rate_html_502: the probability, in [0, 1], of a 502 with an HTML page (a gateway's).
+        rate_reset: the probability, in [0, 1], that the connection is reset before any answer.
+        rate_reset_mid_body: the probability, in [0, 1], that the connection is cut midway
+            through the body.
+        rate_truncated_json: the probability, in [0, 1], of a 200 whose JSON body is cut short.
+        stall: seconds a matching request hangs before its answer (woken by ``stop``), 0 or
+            more; for client timeouts. Default 0.
+        methods: the HTTP methods faults apply to, any case (stored upper case). Default None:
+            every method.
+        path_prefix: only requests whose path starts with this get faults. Default None: every
+            path.
+        seed: the seed of the per-request draws, so a run replays exactly. Default 0.
     """
 
     latency: float = attrs.field(default=0.0, validator=_non_negative)
@@ -67,6 +90,12 @@ class Faults:
             raise ValueError(f"the rate_* probabilities sum to {total}, more than 1")
 
     def applies_to(self, method: str, path: str) -> bool:
+        """Whether faults apply to a request, by ``methods`` and ``path_prefix``.
+
+        Args:
+            method: the request's HTTP method, in any case.
+            path: the request's path, without the query (``/v1/Services``).
+        """
         if self.methods is not None and method.upper() not in self.methods:
             return False
         return self.path_prefix is None or path.startswith(self.path_prefix)

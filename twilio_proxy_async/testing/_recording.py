@@ -19,7 +19,17 @@ _CREDENTIAL_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie
 
 @attrs.frozen
 class RecordedRequest:
-    """One authenticated request as the emulator received it, credentials left out."""
+    """One authenticated request as the emulator received it, credentials left out.
+
+    Attributes:
+        method: the HTTP method, upper case (``GET``, ``POST``, ``DELETE``).
+        path: the request path, percent-decoded (``/v1/Services/KS.../Sessions``).
+        query: the decoded query parameters as (name, value) pairs, in order.
+        raw_query: the query string exactly as sent, without the ``?``.
+        form: the decoded form fields of the body as (name, value) pairs, in order.
+        headers: the request headers, without ``Authorization``, ``Proxy-Authorization``
+            and ``Cookie``.
+    """
 
     method: str
     path: str
@@ -42,7 +52,13 @@ def _size(request: RecordedRequest) -> int:
 
 class RequestLog(Sequence[RecordedRequest]):
     """The most recent requests, oldest first: past ``max_requests`` entries or
-    ``max_bytes`` of text the oldest are forgotten (``dropped`` counts them)."""
+    ``max_bytes`` of text the oldest are forgotten (``dropped`` counts them).
+
+    Args:
+        max_requests: the most requests kept, 1 or more; ``ValueError`` otherwise.
+        max_bytes: the most text kept, in bytes of paths, queries, forms and headers, 1 or
+            more (the newest request is kept whatever its size). Default 64 MiB.
+    """
 
     def __init__(self, max_requests: int, max_bytes: int = MAX_RECORDED_BYTES) -> None:
         if max_requests < 1 or max_bytes < 1:
@@ -54,6 +70,11 @@ class RequestLog(Sequence[RecordedRequest]):
         self._bytes = 0
 
     def append(self, request: RecordedRequest) -> None:
+        """Keep ``request``, forgetting the oldest past either bound.
+
+        Args:
+            request: the request just received, its credential headers already left out.
+        """
         size = _size(request)
         self._entries.append((request, size))
         self._bytes += size
@@ -65,6 +86,7 @@ class RequestLog(Sequence[RecordedRequest]):
             self.dropped += 1
 
     def clear(self) -> None:
+        """Forget every request kept (``dropped`` is left as it is)."""
         self._entries.clear()
         self._bytes = 0
 

@@ -73,6 +73,23 @@ class Emulator:
 
     ``async with Emulator() as emu:`` serves on ``emu.url`` and accepts Basic auth with
     ``emu.account_sid``/``emu.auth_token`` or ``emu.api_key``/``emu.api_secret``.
+
+    Args:
+        host: the loopback address to bind (``127.0.0.1``, ``::1``, ``localhost``); any other
+            raises ``ValueError``. Default ``127.0.0.1``.
+        port: the TCP port to listen on, 0 to 65535. Default 0: a free port chosen by the system.
+        account_sid: the Account SID (``AC`` + 32 hex digits) the emulator answers for. Default
+            None: a random one, or the demo data's own when ``demo`` is given.
+        auth_token: the auth token accepted with ``account_sid`` and used to sign callbacks.
+            Default None: 32 random hex digits.
+        api_key: an API key SID (``SK...``) accepted as Basic auth user too. Default None: a
+            random one.
+        api_secret: the secret accepted with ``api_key``. Default None: 32 random hex digits.
+        demo: the :class:`DemoData` to seed the store with at start. Default None: start empty.
+        faults: the :class:`Faults` to inject into answers (latency, 429s, 5xx, resets). Default
+            None: no faults.
+        record_requests: keep the authenticated requests for ``requests``: True keeps the last
+            10,000, a positive number keeps that many. Default False: keep none.
     """
 
     def __init__(
@@ -111,6 +128,7 @@ class Emulator:
 
     @property
     def url(self) -> str:
+        """The base URL to hand ``Client(base_url=...)``, once started."""
         if self._url is None:
             raise RuntimeError("the emulator is not started")
         return self._url
@@ -137,6 +155,7 @@ class Emulator:
         self._injector = FaultInjector(faults)
 
     async def start(self) -> None:
+        """Bind, seed the demo data and serve; an emulator starts once."""
         if self._runner is not None or self._stopping.is_set():
             raise RuntimeError("an emulator starts once; create a new one instead")
         app = web.Application()
@@ -159,6 +178,7 @@ class Emulator:
             seed_demo(self._store, self._demo)
 
     async def stop(self) -> None:
+        """Stop serving: stalled handlers are woken, then the server and its connections close."""
         self._stopping.set()
         runner, self._runner = self._runner, None
         if runner is not None:
@@ -182,18 +202,36 @@ class Emulator:
         (an auto-create JSON answer opens one); the intercept callback (403 blocks); the
         interaction, delivery to the other participant (``delivered``) and the status
         callbacks. Every callback is signed with ``auth_token``; each must be on loopback
-        (``SimulationError`` otherwise). None when blocked or no session took it."""
+        (``SimulationError`` otherwise). None when blocked or no session took it.
+
+        Args:
+            from_: the participant's own address (E.164 phone number, e.g. ``+15558675310``).
+            to: the proxy number the participant writes to (E.164), one of the Service's numbers.
+            body: the message text, delivered as is to the other participant.
+        """
         return self._interaction(await self.run_simulation("message", from_, to, body))
 
     async def simulate_call(self, from_: str, to: str) -> Interaction | None:
-        """A call from participant ``from_`` to proxy number ``to``; as ``simulate_message``."""
+        """A call from participant ``from_`` to proxy number ``to``; as ``simulate_message``.
+
+        Args:
+            from_: the participant's own address (E.164 phone number, e.g. ``+15558675310``).
+            to: the proxy number the participant calls (E.164), one of the Service's numbers.
+        """
         return self._interaction(await self.run_simulation("call", from_, to, None))
 
     async def run_simulation(
         self, kind: Kind, from_: str, to: str, body: str | None
     ) -> SimulationResult:
         """The simulation with its outcome spelled out (``delivered``, ``blocked``,
-        ``no-session``, ``unknown-number``, ``session-refused``, ``undeliverable``)."""
+        ``no-session``, ``unknown-number``, ``session-refused``, ``undeliverable``).
+
+        Args:
+            kind: what the participant sends: ``"message"`` or ``"call"``.
+            from_: the participant's own address (E.164 phone number, e.g. ``+15558675310``).
+            to: the proxy number the participant reaches (E.164), one of the Service's numbers.
+            body: the message text for a message; None for a call.
+        """
         store = self._started()
         async with aiohttp.ClientSession() as session:
             sender = CallbackSender(self.auth_token, session)

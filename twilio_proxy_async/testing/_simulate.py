@@ -43,7 +43,17 @@ _AUTO_CREATE_FIELDS = {
 
 @attrs.frozen
 class Delivery:
-    """What reached the other participant: a message or a call from their proxy number."""
+    """What reached the other participant: a message or a call from their proxy number.
+
+    Attributes:
+        kind: what was delivered, ``"message"`` or ``"call"``.
+        from_: the proxy number it came from, the recipient's proxy identifier (E.164).
+        to: the recipient participant's own address (E.164 phone number).
+        body: the message text; None for a call.
+        session_sid: the Session (``KC...``) that carried it.
+        interaction_sid: the Interaction (``KI...``) recorded for it.
+        participant_sid: the recipient Participant (``KP...``).
+    """
 
     kind: Kind
     from_: str
@@ -56,6 +66,16 @@ class Delivery:
 
 @attrs.frozen
 class SimulationResult:
+    """What one simulated message or call came to, from ``Emulator.run_simulation``.
+
+    Attributes:
+        outcome: how it ended: ``delivered``, ``undeliverable``, ``blocked`` (the intercept
+            callback answered 403), ``no-session``, ``unknown-number`` (``to`` is no proxy
+            number) or ``session-refused`` (the auto-create answer was refused).
+        interaction: the Interaction record made for it, when one was made; else None.
+        delivery: what reached the other participant, when something did; else None.
+    """
+
     outcome: Outcome
     interaction: InteractionRecord | None = None
     delivery: Delivery | None = None

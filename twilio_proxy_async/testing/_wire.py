@@ -18,7 +18,16 @@ BAD_GATEWAY_PAGE = (
 
 @attrs.define
 class EmulatorStats:
-    """Live counters; ``faults_injected`` is keyed by the Faults field that fired."""
+    """Live counters; ``faults_injected`` is keyed by the Faults field that fired.
+
+    Attributes:
+        requests_total: every request received since start, answered or not.
+        in_flight: the requests being handled right now.
+        max_in_flight: the most requests ever handled at once (to check a client's limiter).
+        responses_by_status: how many answers went out, keyed by HTTP status code.
+        faults_injected: how many times each fault fired, keyed by its ``Faults`` field name
+            (``latency`` or ``stall`` for delays, ``concurrency_limit`` for its 429s).
+    """
 
     requests_total: int = 0
     in_flight: int = 0

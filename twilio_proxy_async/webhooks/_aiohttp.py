@@ -36,6 +36,16 @@ async def verify_aiohttp_request(
     Reads the body through aiohttp's cache, so the handler can still call ``read()``,
     ``post()`` or ``json()`` afterwards. A form is checked as ``request.post()`` parses it,
     which is what the handler will read.
+
+    Args:
+        request: the aiohttp request to check; its body is read and stays cached for the handler.
+        auth_token: your account's auth token (the HMAC-SHA1 key); an empty token never
+            validates.
+        public_base_url: the origin Twilio is configured to call (``https://host[:port]``,
+            optionally with a path prefix a proxy strips); replaces the origin the server saw.
+            Default None: keep it.
+        trust_forwarded: rebuild the origin from the last ``X-Forwarded-Proto`` and
+            ``X-Forwarded-Host`` values (only behind a proxy that appends them). Default False.
     """
     body = await request.read()
     # raw_path is the path and query exactly as sent; request.url would re-quote them.
@@ -76,6 +86,15 @@ def twilio_signature_middleware(
 
     It guards every route of the application it is installed on, so install it on a sub-app
     holding only the webhook routes.
+
+    Args:
+        auth_token: your account's auth token (the HMAC-SHA1 key); must be a non-empty string, else
+            ``ValueError`` at construction.
+        public_base_url: the origin Twilio is configured to call (``https://host[:port]``,
+            optionally with a path prefix a proxy strips); replaces the origin the server saw.
+            Default None: keep it.
+        trust_forwarded: rebuild the origin from the last ``X-Forwarded-Proto`` and
+            ``X-Forwarded-Host`` values (only behind a proxy that appends them). Default False.
     """
     if not isinstance(auth_token, str) or not auth_token:
         raise ValueError("auth_token must be a non-empty string")

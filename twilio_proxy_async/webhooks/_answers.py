@@ -29,7 +29,13 @@ __all__ = [
 
 
 class WebhookAnswer(NamedTuple):
-    """An HTTP answer to a Twilio callback: status, headers, body."""
+    """An HTTP answer to a Twilio callback: status, headers, body.
+
+    Attributes:
+        status: the HTTP status to answer with (200; 403 blocks an intercepted interaction).
+        headers: the response headers: a ``Content-Type`` (JSON or XML) when there is a body.
+        body: the encoded response body, empty when the status says it all.
+    """
 
     status: int
     headers: Mapping[str, str]
@@ -66,6 +72,20 @@ def auto_create_session(
     only the fields given are sent, and Proxy chooses the rest (the mode from the
     participants, a non-reserved proxy number from the pool). ``date_expiry`` must be aware;
     it is sent in UTC. Raises ``InvalidParameterError`` before anything is answered.
+
+    Args:
+        participant_identifier: the other participant's phone number (E.164, e.g. ``+15558675310``)
+            or channel address; a non-empty string.
+        participant_proxy_identifier: the proxy number to reach that participant through (E.164).
+            Default None: Proxy picks one from the Service's pool.
+        unique_name: an application-defined name for the new Session, unique within the Service.
+            Default None: no name.
+        mode: the channels the Session carries, a :class:`SessionMode` or its value. Default None:
+            Proxy derives it from the participants.
+        ttl: seconds of inactivity after which the Session closes, a non-negative integer (0 never
+            expires). Default None: the Service's default.
+        date_expiry: the aware datetime at which the Session closes, sent in UTC. Default None: no
+            fixed end.
     """
     document: dict[str, object] = {
         "participantIdentifier": _text(participant_identifier, "participant_identifier")
@@ -94,6 +114,10 @@ def twiml_answer(twiml: str) -> WebhookAnswer:
     """Answer an out-of-session message or call with TwiML (e.g. an automated reply).
 
     ``twiml`` must be one well-formed ``<Response>`` document; it is sent as is.
+
+    Args:
+        twiml: one well-formed TwiML document whose root is ``<Response>``, e.g.
+            ``<Response><Message>Closed</Message></Response>``.
     """
     if not isinstance(twiml, str):
         raise InvalidParameterError("twiml must be a string holding a <Response> document")

@@ -51,6 +51,19 @@ class TwilioSignatureMiddleware:
     blocked), from a cache holding that many keys, least recently used dropped first. A
     duplicate arriving while the first is still being answered waits for it. An answer that
     was a 5xx, raised, or exceeded 8 KiB is not remembered, so a retry reaches the app.
+
+    Args:
+        app: the ASGI application serving the webhook routes, called for requests that pass.
+        auth_token: your account's auth token (the HMAC-SHA1 key); a non-empty string, else
+            ``ValueError``.
+        public_base_url: the origin Twilio is configured to call (``https://host[:port]``, maybe
+            with a path prefix). Default None: use the forwarded values or the ``Host`` header.
+        trust_forwarded: take the origin from the last ``X-Forwarded-Proto``/``X-Forwarded-Host``
+            entries (only behind a proxy that appends them). Default False.
+        max_body_size: the largest request body read, in bytes; a bigger one gets 413. Default
+            1 MiB.
+        replay_cache_size: how many answered requests to remember for replay protection, 0 or
+            more. Default 0: no replay protection.
     """
 
     def __init__(

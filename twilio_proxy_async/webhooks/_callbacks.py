@@ -270,7 +270,29 @@ class _InteractionFields:
 @attrs.frozen(kw_only=True)
 class InterceptCallback(_InteractionFields):
     """``intercept_callback_url``: sent before each interaction; a 403 answer blocks it, any
-    other answer (or none in time) lets it through. Carries the inbound leg only."""
+    other answer (or none in time) lets it through. Carries the inbound leg only.
+
+    Attributes:
+        interaction_sid: the Interaction's SID, ``KI`` followed by 32 hex digits (always sent).
+        interaction_session_sid: the Session (``KC...``) the Interaction belongs to.
+        interaction_service_sid: the Proxy Service (``KS...``) of that Session.
+        interaction_account_sid: the Account (``AC...``) that owns it.
+        interaction_data: the Interaction's data as the JSON text Twilio sent (e.g. the message
+            body); :meth:`data_json` decodes it.
+        interaction_type: ``message``, ``voice`` or ``unknown``, an ``InteractionType`` when known.
+        interaction_date_created: when Twilio created the Interaction, an aware UTC datetime.
+        interaction_date_updated: when Twilio last updated the Interaction, an aware UTC datetime.
+        inbound_participant_sid: the Participant (``KP...``) who sent the message or placed
+            the call.
+        inbound_resource_sid: the SID of the inbound leg's resource (a Message ``SM...``/``MM...``
+            or a Call ``CA...``).
+        inbound_resource_status: the inbound leg's status (e.g. ``received``, ``in-progress``),
+            an ``InteractionResourceStatus`` when known.
+        inbound_resource_type: the inbound leg's resource kind (``Message`` or ``Call``).
+        inbound_resource_url: the API URL of the inbound leg's resource.
+        extra: every field Twilio sent that has no attribute here, by its wire name (a tuple when
+            repeated); nothing is dropped.
+    """
 
     # Out of the hash (a dict is unhashable); equal callbacks still hash equal.
     extra: Extra = attrs.field(factory=dict, hash=False)
@@ -278,7 +300,13 @@ class InterceptCallback(_InteractionFields):
     @classmethod
     def from_form(cls, form: Form) -> Self:
         """The callback in ``form`` (a mapping of field -> str or list of str, or the
-        multidict ``request.post()``/``request.form()`` returns). ValueError on a bad value."""
+        multidict ``request.post()``/``request.form()`` returns). ValueError on a bad value.
+
+        Args:
+            form: the callback's form fields: a mapping of wire name (``InteractionSid``) to
+                a str or list of str, or the multidict ``request.post()``/``request.form()``
+                returns.
+        """
         fields = _normalized(form)
         values = _take(fields, _INTERCEPT_FIELDS)
         _require_interaction_sid(values)
@@ -287,7 +315,35 @@ class InterceptCallback(_InteractionFields):
 
 @attrs.frozen(kw_only=True)
 class InteractionCallback(_InteractionFields):
-    """``callback_url``: an interaction's status events (informational), both legs."""
+    """``callback_url``: an interaction's status events (informational), both legs.
+
+    Attributes:
+        interaction_sid: the Interaction's SID, ``KI`` followed by 32 hex digits (always sent).
+        interaction_session_sid: the Session (``KC...``) the Interaction belongs to.
+        interaction_service_sid: the Proxy Service (``KS...``) of that Session.
+        interaction_account_sid: the Account (``AC...``) that owns it.
+        interaction_data: the Interaction's data as the JSON text Twilio sent (e.g. the message
+            body); :meth:`data_json` decodes it.
+        interaction_type: ``message``, ``voice`` or ``unknown``, an ``InteractionType`` when known.
+        interaction_date_created: when Twilio created the Interaction, an aware UTC datetime.
+        interaction_date_updated: when Twilio last updated the Interaction, an aware UTC datetime.
+        inbound_participant_sid: the Participant (``KP...``) who sent the message or placed
+            the call.
+        inbound_resource_sid: the SID of the inbound leg's resource (a Message ``SM...``/``MM...``
+            or a Call ``CA...``).
+        inbound_resource_status: the inbound leg's status (e.g. ``received``, ``in-progress``),
+            an ``InteractionResourceStatus`` when known.
+        inbound_resource_type: the inbound leg's resource kind (``Message`` or ``Call``).
+        inbound_resource_url: the API URL of the inbound leg's resource.
+        outbound_participant_sid: the Participant (``KP...``) the message or call was relayed to.
+        outbound_resource_sid: the SID of the outbound leg's resource (a Message or a Call).
+        outbound_resource_status: the outbound leg's status (e.g. ``sent``, ``delivered``,
+            ``completed``), an ``InteractionResourceStatus`` when known.
+        outbound_resource_type: the outbound leg's resource kind (``Message`` or ``Call``).
+        outbound_resource_url: the API URL of the outbound leg's resource.
+        extra: every field Twilio sent that has no attribute here, by its wire name (a tuple when
+            repeated); nothing is dropped.
+    """
 
     outbound_participant_sid: str | None = sid_field("KP")
     outbound_resource_sid: str | None = attrs.field(default=None, validator=check_resource_sid)
@@ -299,7 +355,13 @@ class InteractionCallback(_InteractionFields):
 
     @classmethod
     def from_form(cls, form: Form) -> Self:
-        """The callback in ``form`` (see :meth:`InterceptCallback.from_form`)."""
+        """The callback in ``form`` (see :meth:`InterceptCallback.from_form`).
+
+        Args:
+            form: the callback's form fields: a mapping of wire name (``InteractionSid``) to
+                a str or list of str, or the multidict ``request.post()``/``request.form()``
+                returns.
+        """
         fields = _normalized(form)
         values = _take(fields, _INTERACTION_FIELDS)
         _require_interaction_sid(values)
@@ -311,7 +373,48 @@ class OutOfSessionCallback:
     """``out_of_session_callback_url``: a message or call reached a proxy number with no open
     Session for its sender. Twilio's inbound message or call fields, plus the previous Session
     and its Participants when Proxy knows one. Answer it with :func:`auto_create_session` or
-    :func:`twiml_answer`."""
+    :func:`twiml_answer`.
+
+    Attributes:
+        account_sid: the Account (``AC...``) the message or call came in on (``AccountSid``).
+        api_version: the Twilio API version of the inbound request, e.g. ``2010-04-01``.
+        from_: the sender's address (``From``), an E.164 phone number for SMS and calls.
+        to: the proxy number reached (``To``), in E.164.
+        caller: a call's caller (``Caller``), usually the same as ``from_``; None for messages.
+        called: a call's called number (``Called``), usually the same as ``to``.
+        direction: a call's direction as Twilio reports it, e.g. ``inbound``.
+        call_sid: the inbound Call's SID (``CA...``); set for calls only (see ``is_call``).
+        call_status: the inbound Call's status, e.g. ``ringing``.
+        message_sid: the inbound Message's SID (``SM...`` or ``MM...``); set for messages.
+        sms_sid: the same Message SID under its older name ``SmsSid``.
+        sms_message_sid: the same Message SID under its older name ``SmsMessageSid``.
+        sms_status: the inbound Message's status, e.g. ``received``.
+        body: the message text (``Body``); None for calls.
+        num_media: how many media files the message carries (``NumMedia``), 0 or more.
+        num_segments: how many SMS segments the message arrived in (``NumSegments``).
+        add_ons: the JSON results of any Marketplace Add-ons run on the message (``AddOns``).
+        from_city: the sender's city as Twilio's number lookup guesses it, when known.
+        from_state: the sender's state or province, when Twilio knows it.
+        from_zip: the sender's postal code, when Twilio knows it.
+        from_country: the sender's country, an ISO 3166-1 alpha-2 code (e.g. ``US``).
+        to_city: the proxy number's city, when Twilio knows it.
+        to_state: the proxy number's state or province, when Twilio knows it.
+        to_zip: the proxy number's postal code, when Twilio knows it.
+        to_country: the proxy number's country, an ISO 3166-1 alpha-2 code.
+        caller_city: the caller's city (calls), when Twilio knows it.
+        caller_state: the caller's state or province (calls), when Twilio knows it.
+        caller_zip: the caller's postal code (calls), when Twilio knows it.
+        caller_country: the caller's country (calls), an ISO 3166-1 alpha-2 code.
+        called_city: the called number's city (calls), when Twilio knows it.
+        called_state: the called number's state or province (calls), when known.
+        called_zip: the called number's postal code (calls), when Twilio knows it.
+        called_country: the called number's country (calls), an ISO 3166-1 alpha-2 code.
+        session: the sender's previous (closed) Session, when Proxy knows one; else None.
+        inbound_participant: the sender as a Participant of that Session, when Proxy sent it.
+        outbound_participant: the other Participant of that Session, when Proxy sent it.
+        extra: every field Twilio sent that has no attribute here, by its wire name (a tuple when
+            repeated); nothing is dropped.
+    """
 
     account_sid: str | None = sid_field("AC")
     api_version: str | None = None
@@ -359,7 +462,13 @@ class OutOfSessionCallback:
 
     @classmethod
     def from_form(cls, form: Form) -> Self:
-        """The callback in ``form`` (see :meth:`InterceptCallback.from_form`)."""
+        """The callback in ``form`` (see :meth:`InterceptCallback.from_form`).
+
+        Args:
+            form: the callback's form fields: a mapping of wire name (``InteractionSid``) to
+                a str or list of str, or the multidict ``request.post()``/``request.form()``
+                returns.
+        """
         fields = _normalized(form)
         values = _take(fields, _OUT_OF_SESSION_FIELDS)
         session = _nested(Session, _take(fields, _SESSION_FIELDS), "sessionSid")

@@ -42,6 +42,12 @@ def compute_signature(auth_token: str, url: str, params: FormParams | None = Non
 
     A value may be a sequence for a repeated field; a multidict (aiohttp's ``request.post()``,
     Starlette's ``request.form()``) contributes every value of a repeated key.
+
+    Args:
+        auth_token: your account's auth token, the HMAC-SHA1 key Twilio signs with.
+        url: the full public URL Twilio called, query included, exactly as Twilio sent it.
+        params: the form fields of a form callback, name -> value or sequence of values (a multidict
+            works too). Default None: sign the URL alone (JSON callbacks and GET requests).
     """
     parts = [url]
     if params:
@@ -68,6 +74,14 @@ def validate_signature(
     callback, whose SHA-256 must match the URL's ``bodySHA256`` query value. A URL declaring
     ``bodySHA256`` never validates without the body, which would otherwise go unchecked. Never
     raises for a missing, empty or malformed signature: the answer is simply ``False``.
+
+    Args:
+        auth_token: your account's auth token (the HMAC-SHA1 key); an empty token never
+            validates.
+        url: the full public URL Twilio called (see :func:`public_request_url`).
+        params_or_body: the form fields of a form callback (mapping or multidict), or the raw body
+            (str or bytes) of a JSON callback; None when there is no body.
+        signature: the ``X-Twilio-Signature`` header's value, or None when it is missing.
     """
     supplied = _ascii_or_none(signature)
     if not supplied or not auth_token:
@@ -108,6 +122,15 @@ def public_request_url(
     client sent is trusted. The path and query stay byte-for-byte as received, because Twilio
     signs them as sent.
     Raises ``ValueError`` if ``url`` or ``public_base_url`` is not an absolute URL.
+
+    Args:
+        url: the absolute URL the server received the request on (scheme, host, path and query).
+        headers: the request's headers, read only when ``trust_forwarded`` is set.
+        public_base_url: the origin Twilio is configured to call (``https://host[:port]``,
+            optionally with a path prefix a proxy strips); replaces the origin the server saw.
+            Default None: keep it.
+        trust_forwarded: rebuild the origin from the last ``X-Forwarded-Proto`` and
+            ``X-Forwarded-Host`` values (only behind a proxy that appends them). Default False.
     """
     scheme, authority, tail = _split_url(url)
     if public_base_url is not None:
@@ -138,6 +161,20 @@ def validate_request(
     signed fields. Any other non-empty body is rejected, since no signature would cover it, and
     so is a form declaring a charset other than UTF-8 or holding raw (unencoded) bytes outside
     printable ASCII: frameworks would read other values from it than Twilio signed.
+
+    Args:
+        auth_token: your account's auth token (the HMAC-SHA1 key); an empty token never
+            validates.
+        url: the absolute URL as the server received it, query included.
+        headers: the request's headers (the signature, ``Content-Type``, forwarded values).
+        body: the raw request body, bytes or text. Default empty (no body).
+        form: the parsed form fields when the framework already consumed the body, repeated keys
+            kept. Default None: parse ``body`` instead.
+        public_base_url: the origin Twilio is configured to call (``https://host[:port]``,
+            optionally with a path prefix a proxy strips); replaces the origin the server saw.
+            Default None: keep it.
+        trust_forwarded: rebuild the origin from the last ``X-Forwarded-Proto`` and
+            ``X-Forwarded-Host`` values (only behind a proxy that appends them). Default False.
     """
     if public_base_url is not None:
         checked_base_url(public_base_url)
