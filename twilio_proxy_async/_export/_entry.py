@@ -195,6 +195,7 @@ class PreparedExport:
             out_dir=self.out_dir,
             files={name: self.out_dir / str(entry["file"]) for name, entry in entries.items()},
             counts=counts,
+            repeated={name: int(entry.get("repeated", 0)) for name, entry in entries.items()},
             carried_over=sum(counts.values()),
             elapsed=0.0,
             already_complete=True,
@@ -235,7 +236,14 @@ class PreparedExport:
             return self._completed(progress)
         self.check_source(source or {})
         store, replay, header = self._open(source or {})
-        progress.begin(header.resources, _carried_over(replay, header.resources))
+        if replay is None:
+            progress.begin(header.resources, {})
+        else:
+            progress.begin(
+                header.resources,
+                replay.by_resource(header.resources, "taken"),
+                replay.by_resource(header.resources, "repeated"),
+            )
         writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="twilio-export-writer")
         engine = ExportEngine(
             client,
@@ -255,8 +263,8 @@ class PreparedExport:
                 await engine.run(replay)
                 await loop.run_in_executor(writer, store.finish)
                 finished = True
-            counts = dict(progress.counts)
-            await loop.run_in_executor(writer, self._publish, store, header, counts)
+            counts, repeated = dict(progress.counts), dict(progress.repeated)
+            await loop.run_in_executor(writer, self._publish, store, header, counts, repeated)
         except BaseException:
             # A commit or the publishing may still be running on the writer thread: let it
             # end, so the directory is read (and left) in a settled state.
@@ -273,6 +281,7 @@ class PreparedExport:
             out_dir=self.out_dir,
             files={name: self.out_dir / final_name(header.fmt, name) for name in header.resources},
             counts=counts,
+            repeated=repeated,
             carried_over=progress.carried_over,
             elapsed=progress.elapsed,
             peak_waiting=engine.peak_waiting,
@@ -280,23 +289,20 @@ class PreparedExport:
         progress.summary(summary)
         return summary
 
-    def _publish(self, store: Store, header: JournalHeader, counts: Mapping[str, int]) -> None:
+    def _publish(
+        self,
+        store: Store,
+        header: JournalHeader,
+        counts: Mapping[str, int],
+        repeated: Mapping[str, int],
+    ) -> None:
         # The manifest first: until the journal is gone the directory still reads as
         # "publishing", so an interruption anywhere here is finished by --resume.
-        manifest = write_manifest(self.out_dir, header, counts)
+        manifest = write_manifest(self.out_dir, header, counts, repeated)
         remove_other_exports(self.out_dir, manifest)
         store.publish()
         store.close()
         (self.out_dir / JOURNAL_NAME).unlink(missing_ok=True)
-
-
-def _carried_over(replay: Replay | None, resources: Sequence[str]) -> dict[str, int]:
-    counts = dict.fromkeys(resources, 0)
-    for key, state in (replay.listings if replay else {}).items():
-        resource = key.split("/")[0]
-        if resource in counts:
-            counts[resource] += state.taken
-    return counts
 
 
 def _discard_unfinished(out_dir: Path, found: Found) -> None:
