@@ -110,7 +110,10 @@ def _add_export(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     export.add_argument("--format", choices=FORMATS, help="jsonl (default), csv, sqlite or parquet")
     existing = export.add_mutually_exclusive_group()
     existing.add_argument(
-        "--resume", action="store_true", help="continue the interrupted export in --out"
+        "--resume",
+        action="store_true",
+        help="continue the interrupted export in --out (an empty or missing --out starts a "
+        "fresh export; a complete one is left as it is)",
     )
     existing.add_argument(
         "--overwrite", action="store_true", help="replace the export --out already holds"
