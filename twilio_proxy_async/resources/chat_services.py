@@ -34,18 +34,7 @@ class ChatServices(Resource[ChatService]):
         return await self._create((), locals())
 
     async def fetch(self, sid: str) -> ChatService:
-        """GET /v2/Services/{Sid}
-
-        Args:
-            sid: the Chat Service, ``IS`` followed by 32 hex digits.
-
-        Returns:
-            The ``ChatService``.
-
-        Raises:
-            InvalidParameterError: ``sid`` is malformed; nothing was sent.
-            NotFoundError: there is no such Chat Service.
-        """
+        """GET /v2/Services/{Sid}"""
         return await self._fetch((), sid)
 
     async def update(
@@ -91,7 +80,6 @@ class ChatServices(Resource[ChatService]):
         ``Notifications.NewMessage.Enabled`` is ``notifications_new_message_enabled``.
 
         Args:
-            sid: the Chat Service, ``IS`` followed by 32 hex digits.
             friendly_name: your description of the Service.
             default_service_role_sid: the service Role (``RL...``) given to users added to the
                 Service.
@@ -152,14 +140,6 @@ class ChatServices(Resource[ChatService]):
             post_webhook_retry_count: the same for post-event calls; default 0.
             notifications_log_enabled: whether Twilio logs the notifications it sends; default
                 False.
-
-        Returns:
-            The updated ``ChatService``.
-
-        Raises:
-            InvalidParameterError: an argument is malformed (a SID, an enum value, a type); nothing
-                was sent.
-            NotFoundError: there is no such Chat Service.
         """
         return await self._update((), sid, locals())
 
@@ -167,13 +147,6 @@ class ChatServices(Resource[ChatService]):
         """DELETE /v2/Services/{Sid}
 
         Delete a Chat Service.
-
-        Args:
-            sid: the Chat Service, ``IS`` followed by 32 hex digits.
-
-        Raises:
-            InvalidParameterError: ``sid`` is malformed; nothing was sent.
-            NotFoundError: there is no such Chat Service.
         """
         await self._delete((), sid)
 
@@ -183,20 +156,5 @@ class ChatServices(Resource[ChatService]):
         """GET /v2/Services
 
         Every Chat v2 Service of the account.
-
-        Args:
-            page_size: records per request to Twilio, 1 to 100. Default None: Twilio's own page size
-                (50), or ``limit`` when a smaller ``limit`` is given.
-            limit: the most Chat Services to yield in all, a positive integer. Default None: every
-                one.
-            prefetch: whether the next page is requested while you work on the current one (default
-                True); False requests each page only when it is needed.
-
-        Returns:
-            An ``AsyncPager``: ``async for`` over it (no ``await`` before), ``.pages()`` for whole
-            pages, ``.cursor`` and ``resume()`` to continue a stopped listing.
-
-        Raises:
-            InvalidParameterError: ``page_size`` or ``limit`` is out of range; nothing was sent.
         """
         return self._list((), page_size=page_size, limit=limit, prefetch=prefetch)
