@@ -4,17 +4,22 @@ manifest and the summary, through an interruption and ``resume`` too."""
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
 from collections import Counter
-from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from emulator_support import client_for
-from export_support import MANIFEST, SMALL, assert_exported_once, read_records
+from export_support import (
+    MANIFEST,
+    SMALL,
+    assert_exported_once,
+    interrupt_export,
+    read_records,
+)
 
 from twilio_proxy_async import AiohttpTransport, Client, RawResponse
 from twilio_proxy_async._export import FORMATS, RESOURCES, Progress, run_export
@@ -75,16 +80,8 @@ class _ShiftingTransport(AiohttpTransport):
         super().__init__()
         self._shifting = shifting
 
-    async def send(
-        self,
-        method: str,
-        url: str,
-        headers: Mapping[str, str],
-        body: bytes | None,
-        *,
-        time_limit: float,
-    ) -> RawResponse:
-        response = await super().send(method, url, headers, body, time_limit=time_limit)
+    async def send(self, method: str, url: str, *exchange: Any, **limits: Any) -> RawResponse:
+        response = await super().send(method, url, *exchange, **limits)
         return self._shifting.shift(url, response) if method == "GET" else response
 
 
@@ -140,21 +137,6 @@ async def test_nothing_repeated_counts_zero(emu: Emulator, tmp_path: Path) -> No
     assert set(summary.repeated.values()) == {0}
 
 
-class _Interrupting(Progress):
-    """Quiet progress that fires ``reached`` once ``pages`` pages were committed."""
-
-    def __init__(self, pages: int) -> None:
-        super().__init__(io.StringIO(), "quiet")
-        self._left = pages
-        self.reached = asyncio.Event()
-
-    def add(self, resource: str, records: int) -> None:
-        super().add(resource, records)
-        self._left -= 1
-        if self._left <= 0:
-            self.reached.set()
-
-
 # After 3 pages a Service's numbers are part-way (their SIDs are read back from the store);
 # after 12, its Sessions (their SIDs are those the journal says they spawned listings for).
 @pytest.mark.parametrize("pages", [3, 12])
@@ -163,18 +145,8 @@ async def test_repeats_across_an_interruption_are_still_written_once(
     emu: Emulator, tmp_path: Path, fmt: str, pages: int
 ) -> None:
     shifting = Shifting()
-    progress = _Interrupting(pages)
     async with shifted_client(emu, shifting) as client:
-        export = asyncio.create_task(
-            run_export(client, tmp_path, fmt=fmt, page_size=PAGE_SIZE, progress=progress)
-        )
-        reached = asyncio.create_task(progress.reached.wait())
-        await asyncio.wait([export, reached], return_when=asyncio.FIRST_COMPLETED)
-        reached.cancel()
-        assert not export.done(), "the export finished before it could be interrupted"
-        export.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await export
+        await interrupt_export(client, tmp_path, pages, fmt=fmt, page_size=PAGE_SIZE)
     # The resumed listings are shifted the same way: the record that ends the last page
     # written before the interruption opens the first page after it.
     async with shifted_client(emu, shifting) as client:
