@@ -13,7 +13,7 @@ import re
 import textwrap
 from collections.abc import Mapping, Sequence
 
-__all__ = ["with_entries", "with_section"]
+__all__ = ["entries", "with_entries", "with_section"]
 
 # The order sections are written in.
 _SECTIONS = ("Args:", "Returns:", "Raises:", "Attributes:")
@@ -51,6 +51,28 @@ def _wrapped(text: str, hanging: bool = True) -> list[str]:
     )
 
 
+def _entries(lines: Sequence[str], section: str) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for line in lines:
+        match = _ENTRY.match(line)
+        if match:
+            current = found.setdefault(match.group(1), [])
+        if current is None:
+            raise ValueError(f"{section} starts with {line!r}, not an entry")
+        current.append(line)
+    return found
+
+
+def entries(doc: str | None, section: str) -> dict[str, str]:
+    """The text of each entry of ``doc``'s ``section``, by name, its lines joined."""
+    found = _entries(_split(doc)[1].get(section, []), section)
+    return {
+        name: " ".join(line.strip() for line in lines)[len(name) + 2 :]
+        for name, lines in found.items()
+    }
+
+
 def with_entries(
     doc: str | None, section: str, names: Sequence[str], written_once: Mapping[str, str]
 ) -> str:
@@ -59,15 +81,7 @@ def with_entries(
     with neither is left out (the docs test reports it); an entry for a name not in
     ``names`` is stale, and a ValueError."""
     head, sections = _split(doc)
-    own: dict[str, list[str]] = {}
-    current: list[str] | None = None
-    for line in sections.get(section, []):
-        match = _ENTRY.match(line)
-        if match:
-            current = own.setdefault(match.group(1), [])
-        if current is None:
-            raise ValueError(f"{section} starts with {line!r}, not an entry")
-        current.append(line)
+    own = _entries(sections.get(section, []), section)
     stale = sorted(set(own) - set(names))
     if stale:
         raise ValueError(f"{section} documents {', '.join(stale)}, which are not there")
