@@ -24,9 +24,9 @@ from twilio_proxy_async import AuthenticationError, Client, ServerError
 from twilio_proxy_async._export import (
     RESOURCES,
     ExportError,
+    PreparedExport,
     _stores,
     describe,
-    prepare_export,
     run_export,
 )
 from twilio_proxy_async._export._directory import inspect
@@ -52,7 +52,7 @@ pytestmark = pytest.mark.twilio_emulator(demo=SMALL, record_requests=True)
 async def test_a_second_export_into_a_locked_directory_is_refused_at_once(
     emu: Emulator, tmp_path: Path
 ) -> None:
-    with prepare_export(tmp_path):
+    with PreparedExport(tmp_path):
         before = file_contents(tmp_path)
         async with client_for(emu) as client:
             for resume in (False, True):

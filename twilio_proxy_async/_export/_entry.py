@@ -1,6 +1,6 @@
 """One export run against one output directory, with the guarantees the command gives.
 
-``prepare_export`` checks every option and locks the directory before anything is sent or
+``PreparedExport`` checks every option and locks the directory before anything is sent or
 started (the command starts its demo emulator only after it); ``PreparedExport.run`` does
 the export; ``run_export`` is both, for library callers. Whatever stops a run, the
 directory is left in a state the next run reads truthfully: nothing of it when nothing was
@@ -29,7 +29,7 @@ from ._sqlite import SqliteStore
 from ._stores import FileStore, Store, discard_files, final_name
 from ._writers import FORMATS
 
-__all__ = ["PreparedExport", "describe", "prepare_export", "run_export"]
+__all__ = ["PreparedExport", "describe", "run_export"]
 
 # A larger --page-size than one API allows is cut to its largest page, listing by listing.
 _LARGEST = max(table.api.max_page_size for table in TABLES.values())
@@ -80,7 +80,11 @@ def _check_options(
 
 
 class PreparedExport:
-    """An output directory locked for one export, checked against the options given."""
+    """An output directory locked for one export, checked against the options given.
+
+    Made before anything is sent or started: a bad option, a directory in use or an
+    export there these options may not touch is an ExportError at once.
+    """
 
     def __init__(
         self,
@@ -312,28 +316,6 @@ def _discard_unfinished(out_dir: Path, found: Found) -> None:
     discard_files(out_dir, header.fmt, header.resources)
 
 
-def prepare_export(
-    out_dir: str | os.PathLike[str],
-    *,
-    fmt: str | None = None,
-    resume: bool = False,
-    overwrite: bool = False,
-    resources: Sequence[str] | None = None,
-    page_size: int | None = None,
-    workers: int = 32,
-) -> PreparedExport:
-    """Check the options and lock ``out_dir``; raises ExportError before anything is sent."""
-    return PreparedExport(
-        out_dir,
-        fmt=fmt,
-        resume=resume,
-        overwrite=overwrite,
-        resources=resources,
-        page_size=page_size,
-        workers=workers,
-    )
-
-
 async def run_export(
     client: Client,
     out_dir: str | os.PathLike[str],
@@ -365,7 +347,7 @@ async def run_export(
     honours its page tokens, so unfinished listings start over and skip the records already
     written. ``backlog``: how many child listings may wait before those producing them pause.
     """
-    with prepare_export(
+    with PreparedExport(
         out_dir,
         fmt=fmt,
         resume=resume,
