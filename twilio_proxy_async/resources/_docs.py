@@ -118,7 +118,7 @@ def document_methods(
             continue
         names = [name for name in inspect.signature(method).parameters if name != "self"]
         doc = with_entries(
-            method.__doc__, "Args:", names, {**_argument_docs(table, verb), **(shared or {})}
+            method.__doc__, "Args:", names, {**(shared or {}), **_argument_docs(table, verb)}
         )
         for section, entries in _usual_sections(table, verb).items():
             doc = with_section(doc, section, entries)
