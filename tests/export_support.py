@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import csv
+import importlib.util
 import io
 import json
 import re
@@ -17,9 +18,21 @@ from typing import Any
 import pytest
 
 from twilio_proxy_async import Client
+from twilio_proxy_async._export import FORMATS as EXPORT_FORMATS
 from twilio_proxy_async._export import RESOURCES, Progress, run_export
 from twilio_proxy_async._export._schema import columns_of
 from twilio_proxy_async.testing import DemoData
+
+# Every format, as test parameters; Parquet's skip cleanly without the parquet extra.
+FORMATS = [
+    *(fmt for fmt in EXPORT_FORMATS if fmt != "parquet"),
+    pytest.param(
+        "parquet",
+        marks=pytest.mark.skipif(
+            importlib.util.find_spec("pyarrow") is None, reason="the parquet extra is not installed"
+        ),
+    ),
+]
 
 # 2 services x 12 sessions, in pages of 5 so that every listing but the children's spans
 # several pages.

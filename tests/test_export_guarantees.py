@@ -4,7 +4,6 @@ committing a page while the next one is already being fetched."""
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import threading
 from pathlib import Path
@@ -12,6 +11,7 @@ from pathlib import Path
 import pytest
 from emulator_support import client_for
 from export_support import (
+    FORMATS,
     MANIFEST,
     PAGE_SIZE,
     SMALL,
@@ -32,19 +32,6 @@ from twilio_proxy_async._export import (
 from twilio_proxy_async._export._directory import inspect
 from twilio_proxy_async._export._schema import columns_of
 from twilio_proxy_async.testing import DemoData, Emulator, Faults
-
-FORMATS = [
-    "jsonl",
-    "csv",
-    "sqlite",
-    pytest.param(
-        "parquet",
-        marks=pytest.mark.skipif(
-            importlib.util.find_spec("pyarrow") is None, reason="the parquet extra is not installed"
-        ),
-    ),
-]
-
 
 pytestmark = pytest.mark.twilio_emulator(demo=SMALL, record_requests=True)
 

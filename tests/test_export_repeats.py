@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 from emulator_support import client_for
 from export_support import (
+    FORMATS,
     MANIFEST,
     SMALL,
     assert_exported_once,
@@ -22,7 +23,7 @@ from export_support import (
 )
 
 from twilio_proxy_async import AiohttpTransport, Client, RawResponse
-from twilio_proxy_async._export import FORMATS, RESOURCES, Progress, run_export
+from twilio_proxy_async._export import RESOURCES, Progress, run_export
 from twilio_proxy_async.testing import Emulator
 
 pytestmark = pytest.mark.twilio_emulator(demo=SMALL)
