@@ -25,6 +25,7 @@ from ._journal import JOURNAL_NAME, JournalHeader, Replay
 from ._progress import ExportSummary, Progress
 from ._runner import ExportEngine, check_resources
 from ._schema import RESOURCES, TABLES
+from ._sids import SidIndex, remove_sids
 from ._sqlite import SqliteStore
 from ._stores import FileStore, Store, discard_files, final_name
 from ._writers import FORMATS
@@ -249,30 +250,42 @@ class PreparedExport:
                 replay.by_resource(header.resources, "repeated"),
             )
         writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="twilio-export-writer")
-        engine = ExportEngine(
-            client,
-            store,
-            writer,
-            header.resources,
-            page_size=self._page_size,
-            workers=self._workers,
-            progress=progress,
-            stale_cursors=stale_cursors,
-            backlog=backlog,
-        )
         loop = asyncio.get_running_loop()
         finished = replay is not None and replay.done
+        sids: SidIndex | None = None
+        peak_waiting = 0
         try:
             if not finished:
+                sids = (
+                    SidIndex.create(self.out_dir)
+                    if replay is None
+                    else SidIndex.reopen(self.out_dir)
+                )
+                engine = ExportEngine(
+                    client,
+                    store,
+                    sids,
+                    writer,
+                    header.resources,
+                    page_size=self._page_size,
+                    workers=self._workers,
+                    progress=progress,
+                    stale_cursors=stale_cursors,
+                    backlog=backlog,
+                )
                 await engine.run(replay)
+                peak_waiting = engine.peak_waiting
                 await loop.run_in_executor(writer, store.finish)
                 finished = True
+                sids.close()
             counts, repeated = dict(progress.counts), dict(progress.repeated)
             await loop.run_in_executor(writer, self._publish, store, header, counts, repeated)
         except BaseException:
             # A commit or the publishing may still be running on the writer thread: let it
             # end, so the directory is read (and left) in a settled state.
             writer.shutdown(wait=True)
+            if sids is not None:
+                sids.close()
             store.close()
             if replay is None and not finished and sum(progress.counts.values()) == 0:
                 store.discard()
@@ -288,7 +301,7 @@ class PreparedExport:
             repeated=repeated,
             carried_over=progress.carried_over,
             elapsed=progress.elapsed,
-            peak_waiting=engine.peak_waiting,
+            peak_waiting=peak_waiting,
         )
         progress.summary(summary)
         return summary
@@ -300,8 +313,10 @@ class PreparedExport:
         counts: Mapping[str, int],
         repeated: Mapping[str, int],
     ) -> None:
-        # The manifest first: until the journal is gone the directory still reads as
-        # "publishing", so an interruption anywhere here is finished by --resume.
+        # The SID index first (staging only, never published), then the manifest: until
+        # the journal is gone the directory still reads as "publishing", so an
+        # interruption anywhere here is finished by --resume.
+        remove_sids(self.out_dir)
         manifest = write_manifest(self.out_dir, header, counts, repeated)
         remove_other_exports(self.out_dir, manifest)
         store.publish()

@@ -134,13 +134,6 @@ class Replay:
                 counts[resource] += getattr(state, count)
         return counts
 
-    def spawned_by(self) -> dict[str, set[str]]:
-        """The SIDs each listing spawned child listings for, by the listing's key."""
-        found: dict[str, set[str]] = {}
-        for key, sid in self.spawned:
-            found.setdefault(key, set()).add(sid)
-        return found
-
 
 def page_entry(
     listing: str,

@@ -9,8 +9,9 @@ meanwhile. A listing asks for its next page only once the previous one is commit
 the journal always names exactly what the store holds.
 
 Live data can shift between two page requests, so Twilio may list a record again on a later
-page of the same listing. Each listing remembers the SIDs it produced: a record listed again
-is neither written nor spawns its child listings a second time, and it is counted, so every
+page of the same listing. The SIDs a listing produced are kept in an on-disk index
+(``_sids.py``), checked and updated as each page is committed: a record listed again is
+neither written nor spawns its child listings a second time, and it is counted, so every
 format holds one row per SID and the manifest and the summary say how many were repeated.
 """
 
@@ -31,6 +32,7 @@ from ._errors import ExportError, JournalError
 from ._journal import ListingState, Replay
 from ._progress import Progress
 from ._schema import RESOURCES, TABLES
+from ._sids import SidIndex
 from ._stores import PageCommit, Store
 
 __all__ = ["ExportEngine", "check_resources"]
@@ -90,8 +92,6 @@ def check_resources(resources: Sequence[str]) -> tuple[str, ...]:
 class _Job:
     listing: Listing
     state: ListingState | None = None
-    # The SIDs the listing produced before an interruption (a resumed listing).
-    seen: frozenset[str] = frozenset()
 
 
 class ExportEngine:
@@ -101,6 +101,7 @@ class ExportEngine:
         self,
         client: Client,
         store: Store,
+        sids: SidIndex,
         writer: ThreadPoolExecutor,
         resources: Sequence[str],
         *,
@@ -112,6 +113,9 @@ class ExportEngine:
     ) -> None:
         self._client = client
         self._store = store
+        self._sids = sids
+        # Pages the journal holds: the number the next committed page gets.
+        self._pages = 0
         self._writer = writer
         self._selected = frozenset(resources)
         self._listed = _listed(resources)
@@ -137,42 +141,44 @@ class ExportEngine:
     def _plan(self, replay: Replay | None) -> list[_Job]:
         if replay is None:
             return [_Job(Listing(root)) for root in _ROOTS if root in self._listed]
+        self._pages = replay.pages
         known = [Listing(root) for root in _ROOTS if root in self._listed]
         for key, sid in replay.spawned:
             known.extend(self._children(Listing.parse(key), sid))
-        unfinished = []
+        jobs = []
         for listing in known:
             state = replay.listings.get(listing.key)
             if state is None or not state.finished:
-                unfinished.append((listing, state))
-        seen = self._seen(replay, [listing for listing, state in unfinished if state])
-        return [
-            _Job(listing, state, seen.get(listing.key, frozenset()))
-            for listing, state in unfinished
-        ]
+                jobs.append(_Job(listing, state))
+        resumed = {job.listing.key: job.state.taken for job in jobs if job.state is not None}
+        self._refill(
+            replay, [Listing.parse(key) for key in self._sids.reconcile(replay.pages, resumed)]
+        )
+        return jobs
 
-    def _seen(self, replay: Replay, resumed: Sequence[Listing]) -> dict[str, frozenset[str]]:
-        """The SIDs each resumed listing already produced: those it spawned listings for,
-        else those its records in the store carry (one read of each resource's data)."""
-        spawned = replay.spawned_by()
-        found = {
-            listing.key: frozenset(spawned.get(listing.key, ()))
-            for listing in resumed
-            if listing.resource in self._spawning
-        }
+    def _refill(self, replay: Replay, listings: Sequence[Listing]) -> None:
+        """Put back in the index the SIDs ``listings`` produced before the interruption:
+        those they spawned listings for, else those their records in the store carry (one
+        read of each resource's data)."""
+        spawning = {item.key for item in listings if item.resource in self._spawning}
+        if spawning:
+            self._sids.refill(
+                spawning, ((key, sid) for key, sid in replay.spawned if key in spawning)
+            )
         by_resource: dict[str, set[tuple[str, ...]]] = {}
-        for listing in resumed:
-            if listing.key not in found:
+        for listing in listings:
+            if listing.key not in spawning:
                 by_resource.setdefault(listing.resource, set()).add(listing.parents)
         for resource, wanted in by_resource.items():
-            sids: dict[tuple[str, ...], set[str]] = {parents: set() for parents in wanted}
-            for parents, sid in self._store.written(resource):
-                if parents in sids:
-                    sids[parents].add(sid)
-            found.update(
-                {Listing(resource, parents).key: frozenset(got) for parents, got in sids.items()}
+            keys = [Listing(resource, parents).key for parents in wanted]
+            self._sids.refill(
+                keys,
+                (
+                    (Listing(resource, parents).key, sid)
+                    for parents, sid in self._store.written(resource)
+                    if parents in wanted
+                ),
             )
-        return found
 
     async def run(self, replay: Replay | None) -> None:
         await self._drain(self._plan(replay))
@@ -226,7 +232,7 @@ class ExportEngine:
         listing, state = job.listing, job.state
         pager = self._pager(listing)
         taken = repeated = skip = 0
-        seen = set(job.seen)
+        first = state is None
         if state is not None:
             taken, repeated = state.taken, state.repeated
             if state.cursor is not None and not self._stale_cursors:
@@ -241,16 +247,12 @@ class ExportEngine:
                 if skip:
                     dropped = min(skip, len(items))
                     items, skip = items[dropped:], skip - dropped
-                new = []
-                for item in items:
-                    if item.sid not in seen:
-                        seen.add(item.sid)
-                        new.append(item)
-                taken += len(new)
-                repeated += len(items) - len(new)
-                await self._commit(listing, new, pager.cursor, taken, repeated)
-                if len(new) < len(items) and listing.resource in self._selected:
-                    self._progress.repeat(listing.resource, len(items) - len(new))
+                new = await self._commit(listing, items, pager.cursor, taken, repeated, first)
+                first = False
+                taken += new
+                repeated += len(items) - new
+                if new < len(items) and listing.resource in self._selected:
+                    self._progress.repeat(listing.resource, len(items) - new)
                 if listing.resource in self._spawning:
                     await self._make_room()
 
@@ -265,40 +267,67 @@ class ExportEngine:
             finally:
                 self._paused -= 1
 
-    def _commit_now(self, page: PageCommit) -> None:
-        # Data, then the journal entry confirming it, under one lock: commits never
-        # interleave, so each journaled offset covers exactly the pages journaled before it.
+    def _commit_now(self, page: PageCommit, first: bool) -> PageCommit:
+        # The page's new SIDs go into the index, then its data, then the journal entry
+        # confirming them, under one lock: commits never interleave, so each journaled
+        # offset covers exactly the pages journaled before it, and each page's number in
+        # the index is its place in the journal.
         with self._commit_lock:
+            number = self._pages + 1
+            listed = page.items
+            new = self._sids.admit(
+                page.listing,
+                [item.sid for item in listed],
+                number,
+                first=first,
+                more=page.cursor is not None,
+            )
+            items = [item for item, is_new in zip(listed, new, strict=True) if is_new]
+            repeated = len(listed) - len(items)
+            spawn = [item.sid for item in items] if page.resource in self._spawning else []
+            page = attrs.evolve(
+                page,
+                items=items,
+                taken=page.taken + len(items),
+                repeated=page.repeated + repeated,
+                spawn=spawn,
+            )
             self._store.commit(page)
+            self._pages = number
+            return page
 
     async def _commit(
         self,
         listing: Listing,
-        items: Sequence[Any],
+        listed: Sequence[Any],
         cursor: Cursor | None,
         taken: int,
         repeated: int,
-    ) -> None:
+        first: bool,
+    ) -> int:
+        """Commit the records of ``listed`` new to the listing; returns how many were."""
         resource = listing.resource
-        spawn = [item.sid for item in items] if resource in self._spawning else []
         written = resource in self._selected
+        # ``taken``, ``repeated`` and ``spawn`` are those before the page: the commit, which
+        # tells the page's new records from its repeats, completes them.
         page = PageCommit(
-            listing.key, resource, listing.parents, items, cursor, taken, spawn, written, repeated
+            listing.key, resource, listing.parents, listed, cursor, taken, [], written, repeated
         )
         if cursor is None:
             # The listing's last page: no request of its is in flight to overlap with, so
             # the hop to the writer thread would only add latency (most listings, a
             # Session's Participants, are one small page).
-            self._commit_now(page)
+            page = self._commit_now(page, first)
         else:
             # The next page's request is on the wire: write this one on the writer thread,
             # leaving the loop free to send and receive it meanwhile.
             loop = asyncio.get_running_loop()
-            await loop.run_in_executor(self._writer, self._commit_now, page)
-        for sid in spawn:
+            page = await loop.run_in_executor(self._writer, self._commit_now, page, first)
+        for sid in page.spawn:
             for child in self._children(listing, sid):
                 self._queue.put_nowait(_Job(child))
         self.peak_waiting = max(self.peak_waiting, self._queue.qsize())
         if written:
-            self._progress.add(resource, len(items))
+            self._progress.add(resource, len(page.items))
             self._progress.tick()
+        return len(page.items)

@@ -19,6 +19,7 @@ import attrs
 from .._pagination import Cursor
 from ._journal import JOURNAL_NAME, Journal, JournalHeader, Replay, page_entry
 from ._schema import PARENT_FIELDS, TABLES
+from ._sids import remove_sids
 from ._writers import DataFile, Encoding, record_json
 
 __all__ = [
@@ -50,9 +51,11 @@ def part_name(fmt: str, resource: str) -> str:
 
 
 def discard_files(out_dir: Path, fmt: str, resources: Sequence[str]) -> None:
-    """Remove an unfinished export: its journal and every partial file."""
+    """Remove an unfinished export: its journal, every partial file and the SID index
+    (the journal last: while it is there, the export can be resumed)."""
     for name in resources:
         (out_dir / part_name(fmt, name)).unlink(missing_ok=True)
+    remove_sids(out_dir)
     if fmt == "sqlite":
         # The one database holds every resource: it goes even when no resource is named.
         for suffix in ("", "-wal", "-shm", "-journal"):
