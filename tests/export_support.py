@@ -14,14 +14,16 @@ from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
+from emulator_support import client_for
 
-from twilio_proxy_async import Client
+from twilio_proxy_async import AiohttpTransport, Client, RawResponse
 from twilio_proxy_async._export import FORMATS as EXPORT_FORMATS
 from twilio_proxy_async._export import RESOURCES, Progress, run_export
 from twilio_proxy_async._export._schema import columns_of
-from twilio_proxy_async.testing import DemoData
+from twilio_proxy_async.testing import DemoData, Emulator
 
 # Every format, as test parameters; Parquet's skip cleanly without the parquet extra.
 FORMATS = [
@@ -204,3 +206,70 @@ async def interrupt_export(client: Client, out_dir: Path, pages: int, **options:
     export.cancel()
     with pytest.raises(asyncio.CancelledError):
         await export
+
+
+# Pages of 2: a Service's numbers and Sessions, and the Services, span several pages.
+SHIFTED_PAGE_SIZE = 2
+# The last segment of a listing's path, and its API version, name the exported resource.
+RESOURCE_OF = {
+    ("v1", "Services"): "services",
+    ("v1", "PhoneNumbers"): "phone_numbers",
+    ("v1", "ShortCodes"): "short_codes",
+    ("v1", "Sessions"): "sessions",
+    ("v1", "Participants"): "participants",
+    ("v1", "Interactions"): "interactions",
+    ("v2", "Services"): "chat_services",
+}
+
+
+class Shifting:
+    """What a listing looks like while records are added at its head between requests:
+    every page after the first starts with the last record of the page before it.
+
+    ``last`` outlives one client, so a resumed export sees the same shifted pages."""
+
+    def __init__(self) -> None:
+        self.last: dict[tuple[str, int], object] = {}
+        # The pages that repeat a record, per resource: what the manifest must count.
+        self.repeating: dict[str, set[tuple[str, int]]] = {}
+
+    def transport(self) -> AiohttpTransport:
+        return _ShiftingTransport(self)
+
+    def shift(self, url: str, response: RawResponse) -> RawResponse:
+        body = json.loads(response.body) if response.status == 200 else None
+        meta = body.get("meta") if isinstance(body, dict) else None
+        if not isinstance(meta, dict) or not isinstance(body, dict):
+            return response
+        path, page, records = urlsplit(url).path, meta["page"], body[meta["key"]]
+        earlier = self.last.get((path, page - 1))
+        if records:
+            self.last[(path, page)] = records[-1]
+        if earlier is None:
+            return response
+        body[meta["key"]] = [earlier, *records]
+        version, *_, name = path.strip("/").split("/")
+        self.repeating.setdefault(RESOURCE_OF[(version, name)], set()).add((path, page))
+        return RawResponse(response.status, response.headers, json.dumps(body).encode())
+
+    def counts(self) -> dict[str, int]:
+        return {name: len(self.repeating.get(name, ())) for name in RESOURCES}
+
+
+class _ShiftingTransport(AiohttpTransport):
+    def __init__(self, shifting: Shifting) -> None:
+        super().__init__()
+        self._shifting = shifting
+
+    async def send(self, method: str, url: str, *exchange: Any, **limits: Any) -> RawResponse:
+        response = await super().send(method, url, *exchange, **limits)
+        return self._shifting.shift(url, response) if method == "GET" else response
+
+
+def shifted_client(emu: Emulator, shifting: Shifting) -> Client:
+    return client_for(emu, transport=shifting.transport())
+
+
+def manifest_repeats(out_dir: Path) -> dict[str, int]:
+    manifest = json.loads((out_dir / MANIFEST).read_text())
+    return {name: entry["repeated"] for name, entry in manifest["resources"].items()}

@@ -116,6 +116,7 @@ class ExportEngine:
         self._sids = sids
         # Pages the journal holds: the number the next committed page gets.
         self._pages = 0
+        self._failure: BaseException | None = None
         self._writer = writer
         self._selected = frozenset(resources)
         self._listed = _listed(resources)
@@ -195,7 +196,9 @@ class ExportEngine:
                     task.cancel()
         except BaseExceptionGroup as failed:
             # The first failure is the cause; the others are its echoes in sibling workers.
-            raise failed.exceptions[0] from None
+            # A failed commit is the cause of the commits refused after it, even when they
+            # are reported first (its own worker may be cancelled before it hears of it).
+            raise (self._failure or failed.exceptions[0]) from None
 
     async def _heartbeat(self) -> None:
         # Commits drive most reports; this keeps them coming while retries stall every page.
@@ -273,28 +276,39 @@ class ExportEngine:
         # offset covers exactly the pages journaled before it, and each page's number in
         # the index is its place in the journal.
         with self._commit_lock:
-            number = self._pages + 1
-            listed = page.items
-            new = self._sids.admit(
-                page.listing,
-                [item.sid for item in listed],
-                number,
-                first=first,
-                more=page.cursor is not None,
-            )
-            items = [item for item, is_new in zip(listed, new, strict=True) if is_new]
-            repeated = len(listed) - len(items)
-            spawn = [item.sid for item in items] if page.resource in self._spawning else []
-            page = attrs.evolve(
-                page,
-                items=items,
-                taken=page.taken + len(items),
-                repeated=page.repeated + repeated,
-                spawn=spawn,
-            )
-            self._store.commit(page)
-            self._pages = number
-            return page
+            if self._failure is not None:
+                # A failed commit may have left the store or the index past the journal;
+                # whatever is committed after it would be journaled over that.
+                raise ExportError("an earlier page could not be committed")
+            try:
+                return self._commit_locked(page, first)
+            except BaseException as exc:
+                self._failure = exc
+                raise
+
+    def _commit_locked(self, page: PageCommit, first: bool) -> PageCommit:
+        number = self._pages + 1
+        listed = page.items
+        new = self._sids.admit(
+            page.listing,
+            [item.sid for item in listed],
+            number,
+            first=first,
+            more=page.cursor is not None,
+        )
+        items = [item for item, is_new in zip(listed, new, strict=True) if is_new]
+        repeated = len(listed) - len(items)
+        spawn = [item.sid for item in items] if page.resource in self._spawning else []
+        page = attrs.evolve(
+            page,
+            items=items,
+            taken=page.taken + len(items),
+            repeated=page.repeated + repeated,
+            spawn=spawn,
+        )
+        self._store.commit(page)
+        self._pages = number
+        return page
 
     async def _commit(
         self,
