@@ -3,17 +3,19 @@ in memory that does not grow with the listing.
 
 A listing's later page may repeat a record of an earlier one (live data shifting between
 requests), so a page is checked against every SID its listing produced before. Held in a
-set, that is about 125 bytes per record (a Service with a million Sessions: 125 MB); here
-it is an SQLite database in the output directory, ``export-sids.sqlite.part``, whose only
-memory is SQLite's bounded page cache. A listing done in one page (most: a Session's
-Participants and Interactions) never touches it: nothing can repeat across its pages.
+set, that is about 120 bytes per record (a Service with a million Sessions: over 200 MB at
+peak, as the set grows by doubling); here it is an SQLite database in the output directory,
+``export-sids.sqlite.part``, whose only memory is SQLite's bounded page cache. A listing done
+in one page (most: a Session's Participants and Interactions) never touches it: nothing can
+repeat across its pages, and a repeat within one page is seen on the page itself.
 
 Each row carries the journal's number of the page that added it, and a page's SIDs are
 committed here before the store commits the page and its journal entry. A crash between
 the two leaves rows of a page the journal never confirmed; ``reconcile`` drops every row
 numbered past the journal's last page, then checks each resumed listing holds exactly the
 records its journal says it produced. A listing that does not (the index lost a commit,
-was removed, damaged, or predates this file) is refilled from what the store holds. The
+was removed, damaged, or predates this file) is refilled from the SIDs it spawned listings
+for, else from what the store holds. The
 file is staging only: removed when the export is published or discarded.
 """
 
