@@ -22,6 +22,7 @@ file is staging only: removed when the export is published or discarded.
 from __future__ import annotations
 
 import contextlib
+import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -32,8 +33,6 @@ SIDS_NAME = "export-sids.sqlite.part"
 # SQLite's page cache for the index, in KiB (negative: a size, not a page count): the
 # whole of its memory, whatever the number of SIDs.
 _CACHE_KIB = 2048
-# SIDs per lookup, well below SQLite's smallest limit on bound parameters (999).
-_CHUNK = 500
 
 _SCHEMA = (
     "CREATE TABLE listings (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE)",
@@ -115,27 +114,27 @@ class SidIndex:
         if not more:
             self._ids.pop(listing, None)
         elif fresh:
-            with _transaction(self._connection):
-                listing_id = self._id(listing, create=True)
-                assert listing_id is not None
-                self._connection.executemany(
-                    "INSERT INTO sids (listing, sid, page) VALUES (?, ?, ?)",
-                    [(listing_id, sid, page) for sid in fresh],
-                )
+            listing_id = self._id(listing, create=True)
+            # One statement, its own transaction: a page costs SQLite one call, not one
+            # per SID (each call hands the GIL to the event loop and may wait to get it back).
+            self._connection.execute(
+                "INSERT INTO sids (listing, sid, page) SELECT ?, value, ? FROM json_each(?)",
+                (listing_id, page, json.dumps(fresh)),
+            )
         return new
 
-    def _known(self, listing: str, sids: Sequence[str]) -> Iterator[str]:
+    def _known(self, listing: str, sids: Sequence[str]) -> list[str]:
+        """The SIDs of ``sids`` an earlier page of ``listing`` produced (one call)."""
         listing_id = self._id(listing, create=False)
         if listing_id is None:
-            return
-        for start in range(0, len(sids), _CHUNK):
-            chunk = sids[start : start + _CHUNK]
-            marks = ", ".join("?" * len(chunk))
-            rows = self._connection.execute(
-                f"SELECT sid FROM sids WHERE listing = ? AND sid IN ({marks})",
-                (listing_id, *chunk),
-            )
-            yield from (sid for (sid,) in rows)
+            return []
+        (known,) = self._connection.execute(
+            "SELECT json_group_array(value) FROM json_each(?) "
+            "WHERE EXISTS (SELECT 1 FROM sids WHERE listing = ? AND sid = value)",
+            (json.dumps(sids), listing_id),
+        ).fetchone()
+        found: list[str] = json.loads(known)
+        return found
 
     def _id(self, listing: str, *, create: bool) -> int | None:
         listing_id = self._ids.get(listing)
