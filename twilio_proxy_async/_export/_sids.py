@@ -99,39 +99,41 @@ class SidIndex:
     ) -> list[bool]:
         """Which of a page's records are new to ``listing`` (a SID twice on one page: its
         first place). ``first``: no page of the listing came before; ``more``: others
-        follow, so this page's new SIDs are recorded as page number ``page``."""
-        on_page: set[str] = set()
-        if not first:
-            on_page.update(self._known(listing, sids))
-        new = []
-        fresh = []
-        for sid in sids:
-            is_new = sid not in on_page
-            new.append(is_new)
-            if is_new:
-                on_page.add(sid)
-                fresh.append(sid)
+        follow, so this page's new SIDs are recorded as page number ``page``.
+
+        A page costs SQLite one call (two when it repeats a record), not one per SID:
+        each call hands the GIL to the event loop and may wait to get it back."""
+        known: set[str] = set()
         if not more:
             self._ids.pop(listing, None)
-        elif fresh:
-            listing_id = self._id(listing, create=True)
-            # One statement, its own transaction: a page costs SQLite one call, not one
-            # per SID (each call hands the GIL to the event loop and may wait to get it back).
-            self._connection.execute(
-                "INSERT INTO sids (listing, sid, page) SELECT ?, value, ? FROM json_each(?)",
-                (listing_id, page, json.dumps(fresh)),
-            )
+            if not first:
+                known.update(self._known(listing, sids, page))
+        else:
+            distinct = list(dict.fromkeys(sids))
+            # One statement, its own transaction; a SID an earlier page added stays.
+            added = self._connection.execute(
+                "INSERT OR IGNORE INTO sids (listing, sid, page) "
+                "SELECT ?, value, ? FROM json_each(?)",
+                (self._id(listing, create=True), page, json.dumps(distinct)),
+            ).rowcount
+            if added < len(distinct):
+                known.update(self._known(listing, distinct, page))
+        new = []
+        for sid in sids:
+            is_new = sid not in known
+            new.append(is_new)
+            known.add(sid)
         return new
 
-    def _known(self, listing: str, sids: Sequence[str]) -> list[str]:
-        """The SIDs of ``sids`` an earlier page of ``listing`` produced (one call)."""
+    def _known(self, listing: str, sids: Sequence[str], page: int) -> list[str]:
+        """The SIDs of ``sids`` a page of ``listing`` before ``page`` produced."""
         listing_id = self._id(listing, create=False)
         if listing_id is None:
             return []
         (known,) = self._connection.execute(
-            "SELECT json_group_array(value) FROM json_each(?) "
-            "WHERE EXISTS (SELECT 1 FROM sids WHERE listing = ? AND sid = value)",
-            (json.dumps(sids), listing_id),
+            "SELECT json_group_array(value) FROM json_each(?) WHERE EXISTS "
+            "(SELECT 1 FROM sids WHERE listing = ? AND sid = value AND page < ?)",
+            (json.dumps(sids), listing_id, page),
         ).fetchone()
         found: list[str] = json.loads(known)
         return found
