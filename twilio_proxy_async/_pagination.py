@@ -1,11 +1,17 @@
 """The prefetching pager: a listing's records, with the next page on the wire while you work.
 
-The pager knows one callable, ``fetch_page(url, on_sent) -> RawPage`` (HTTP, JSON and the
-page's meta), and each page's own ``extract`` (building its models): azure-core's seam. When
-page N becomes current, the pager requests page N+1, waits until that request was written
-(``on_sent``, bounded by ``SEND_WAIT``), and only then builds page N's models and returns.
-So the server works on page N+1 while page N is decoded and while the caller works on it,
-whether or not the caller ever awaits: a consumer waits about max(latency, work) per page.
+The pager knows one callable, ``fetch_page(url, on_sent) -> Fetched`` (the HTTP answer,
+whose ``decode`` gives the JSON and the page's meta), and each page's own ``extract``
+(building its models): azure-core's seam. When page N becomes current, the pager requests
+page N+1, waits until that request was written (``on_sent``, bounded by ``SEND_WAIT``), and
+only then builds page N's models and returns. So the server works on page N+1 while page N
+is decoded and while the caller works on it, whether or not the caller ever awaits: a
+consumer waits about max(latency, work) per page.
+
+When the pager is already waiting for page N's answer, it does not wait for the JSON either:
+it reads the next URL from the raw body (``peek_next_url``), and if that URL passes every
+rule a next URL must pass, page N+1's request goes out before page N is decoded. The decoded
+page must then name the same page, or the guess is cancelled and the real URL followed.
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 
 from ._exceptions import InvalidParameterError, PaginationError
-from ._pages import Cursor, Page, PageMeta, RawPage, SeenUrls, parse_page
+from ._pages import Cursor, Fetched, Page, PageMeta, RawPage, SeenUrls, parse_page, peek_next_url
 
 __all__ = [
     "MAX_EMPTY_PAGES",
@@ -24,6 +30,7 @@ __all__ = [
     "SEND_WAIT",
     "AsyncPager",
     "Cursor",
+    "Fetched",
     "Page",
     "PageMeta",
     "RawPage",
@@ -43,7 +50,28 @@ MAX_EMPTY_PAGES = 100
 # thousand pages is refused, in memory that stays flat however long the listing is.
 SEEN_WINDOW = 1000
 
-FetchPage = Callable[[str, Callable[[], None] | None], Coroutine[Any, Any, RawPage[T]]]
+FetchPage = Callable[[str, Callable[[], None] | None], Coroutine[Any, Any, Fetched[T]]]
+
+
+class _Waited:
+    """Set once the pager waits for a prefetch: its body then comes back undecoded."""
+
+    __slots__ = ("now",)
+
+    def __init__(self) -> None:
+        self.now = False
+
+
+async def _fetch_ahead(
+    fetch_page: FetchPage[T], url: str, on_sent: Callable[[], None], waited: _Waited
+) -> Fetched[T]:
+    fetched = await fetch_page(url, on_sent)
+    if not waited.now:
+        # The caller is still busy with the page before: decode while it works, so the
+        # pager does not have to later. A pager already waiting wants the bytes at once,
+        # to send the request after this one before decoding.
+        fetched.prepare()
+    return fetched
 
 
 def _settled(sent: asyncio.Event) -> Callable[[asyncio.Task[Any]], None]:
@@ -68,7 +96,7 @@ class AsyncPager(Generic[T]):
     """
 
     # Read by __del__, which also runs when __init__ refused its arguments.
-    _pending: asyncio.Task[RawPage[T]] | None = None
+    _pending: asyncio.Task[Fetched[T]] | None = None
 
     def __init__(
         self,
@@ -78,16 +106,29 @@ class AsyncPager(Generic[T]):
         follow: Callable[[str], str],
         limit: int | None = None,
         prefetch: bool = True,
+        page_size: int | None = None,
     ) -> None:
         if limit is not None and (type(limit) is not int or limit < 1):
             raise InvalidParameterError("limit must be a positive integer")
+        if page_size is not None and (type(page_size) is not int or page_size < 1):
+            raise InvalidParameterError("page_size must be a positive integer")
         self._fetch_page = fetch_page
         self._follow = follow
         self._limit = limit
         self._prefetch = prefetch
+        # The page size asked for: with a limit, a next URL is guessed only when even a full
+        # page leaves records wanted. Unknown (None), a limited listing never guesses.
+        self._page_size = page_size
         self._next_url: str | None = first_url
         self._seen = SeenUrls(SEEN_WINDOW)
         self._sent = asyncio.Event()
+        self._waited = _Waited()
+        # The URL of the prefetch in flight when it was guessed from the raw body, not yet
+        # confirmed by the decoded page.
+        self._guess: str | None = None
+        # A fetched page put back when a cancellation reached the caller before it was
+        # decoded: the next call starts from it instead of fetching it again.
+        self._held: Fetched[T] | None = None
         self._deferred: Exception | None = None
         self._raw: RawPage[T] | None = None
         self._items: list[T] = []
@@ -217,8 +258,8 @@ class AsyncPager(Generic[T]):
         url = self._next_url
         if url is None:
             return False
-        pending, self._pending = self._pending, None
-        raw = await (pending if pending is not None else self._fetch_page(url, None))
+        fetched = await self._take(url)
+        raw = await self._decode(fetched, url)
         # The page it replaces is freed once the next request is out: freeing a page of
         # models and parsed records takes about a millisecond, by which it would hold back
         # the next request (whose URL this page just gave) on every page.
@@ -232,16 +273,97 @@ class AsyncPager(Generic[T]):
         self._offset = self._counted_from = self._skip
         self._skip = 0
         self._seen.add(url)
-        self._plan_next(raw)
-        if self._pending is not None and not self._sent.is_set():
-            try:
-                async with asyncio.timeout(SEND_WAIT):
-                    await self._sent.wait()
-            except TimeoutError:
-                pass
+        ahead = self._plan_next(raw)
+        if self._guess is not None and self._guess != ahead:
+            # The decoded page names another page (or none, or breaks a rule): the guess
+            # goes, cut off before its answer is read.
+            dropped = self._drop_pending()
+            if dropped is not None:
+                await asyncio.wait([dropped])
+        self._guess = None
+        if ahead is not None and self._pending is None:
+            self._start(ahead)
+        await self._wait_sent()
         del previous
         self._build()
         return True
+
+    async def _take(self, url: str) -> Fetched[T]:
+        """Page ``url``'s answer: the one put back, the prefetch's, or a fresh request."""
+        held, self._held = self._held, None
+        if held is not None:
+            return held
+        pending, self._pending = self._pending, None
+        if pending is None:
+            return await self._fetch_page(url, None)
+        self._waited.now = True
+        return await pending
+
+    async def _decode(self, fetched: Fetched[T], url: str) -> RawPage[T]:
+        """``fetched`` decoded, with the request of the page after it sent first if it can
+        be guessed from the raw body."""
+        if not self._speculate(fetched, url):
+            return fetched.decode()
+        try:
+            await self._wait_sent()
+            return fetched.decode()
+        except asyncio.CancelledError:
+            # The page stays the next one to make current; its guess is made again then.
+            self._held = fetched
+            self._drop_pending()
+            raise
+        except Exception:
+            dropped = self._drop_pending()
+            if dropped is not None:
+                await asyncio.wait([dropped])
+            raise
+
+    def _speculate(self, fetched: Fetched[T], url: str) -> bool:
+        """Start page ``url``'s successor from the URL its raw body names, if that URL passes
+        every rule ``_plan_next`` applies that can be known before decoding."""
+        if not self._prefetch or fetched.decoded or self._empty_run:
+            return False
+        limit = self._limit
+        if limit is not None and (
+            self._page_size is None or self.records_yielded + self._page_size - self._skip >= limit
+        ):
+            return False
+        raw_next = peek_next_url(fetched.body)
+        if raw_next is None:
+            return False
+        try:
+            next_url = self._follow(raw_next)
+        except PaginationError:
+            return False
+        if next_url == url or next_url in self._seen:
+            return False
+        self._start(next_url)
+        self._guess = next_url
+        return True
+
+    def _start(self, url: str) -> None:
+        sent = self._sent = asyncio.Event()
+        waited = self._waited = _Waited()
+        fetch = _fetch_ahead(self._fetch_page, url, sent.set, waited)
+        task = asyncio.get_running_loop().create_task(fetch)
+        task.add_done_callback(_settled(sent))
+        self._pending = task
+
+    def _drop_pending(self) -> asyncio.Task[Fetched[T]] | None:
+        """Cancel the prefetch in flight; the caller may wait for it to let go."""
+        pending, self._pending, self._guess = self._pending, None, None
+        if pending is not None:
+            pending.cancel()
+        return pending
+
+    async def _wait_sent(self) -> None:
+        if self._pending is None or self._sent.is_set():
+            return
+        try:
+            async with asyncio.timeout(SEND_WAIT):
+                await self._sent.wait()
+        except TimeoutError:
+            pass
 
     def _build(self) -> None:
         raw = self._raw
@@ -259,45 +381,43 @@ class AsyncPager(Generic[T]):
             if self._pending is not None:
                 self._pending.cancel()
 
-    def _plan_next(self, raw: RawPage[T]) -> None:
+    def _plan_next(self, raw: RawPage[T]) -> str | None:
+        """Decide the page after ``raw`` (or the error to raise there); the URL to prefetch,
+        or None when it is not wanted."""
         raw_next = raw.meta.next_page_url
         if not raw_next:
-            return
+            return None
         self._empty_run = self._empty_run + 1 if raw.size == 0 else 0
         if self._empty_run >= MAX_EMPTY_PAGES:
             self._deferred = PaginationError(
                 f"{MAX_EMPTY_PAGES} empty pages in a row, each naming a next page; "
                 f"not following {raw_next}"
             )
-            return
+            return None
         try:
             next_url = self._follow(raw_next)
         except PaginationError as exc:
             # Raised when the caller reaches that page, after this page's records.
             self._deferred = exc
-            return
+            return None
         if next_url in self._seen:
             self._deferred = PaginationError(
                 f"the next-page URL repeats a page already read: {raw_next}"
             )
-            return
+            return None
         self._next_url = next_url
         taken = self._yielded + raw.size - self._offset
-        if self._limit is not None and taken >= self._limit:
-            return
-        if self._prefetch:
-            sent = self._sent = asyncio.Event()
-            task = asyncio.get_running_loop().create_task(self._fetch_page(next_url, sent.set))
-            task.add_done_callback(_settled(sent))
-            self._pending = task
+        if not self._prefetch or (self._limit is not None and taken >= self._limit):
+            return None
+        return next_url
 
     async def aclose(self) -> None:
         """Stop the listing: cancel the prefetch in flight and wait until it has let go."""
         self._closed = True
         self._ready = 0
-        pending, self._pending = self._pending, None
+        self._held = None
+        pending = self._drop_pending()
         if pending is not None and not pending.done():
-            pending.cancel()
             await asyncio.wait([pending])
 
     def __del__(self) -> None:
