@@ -17,12 +17,13 @@ page must then name the same page, or the guess is cancelled and the real URL fo
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable
 from types import TracebackType
-from typing import Any, Generic, Self, TypeVar
+from typing import Generic, Self, TypeVar
 
 from ._exceptions import InvalidParameterError, PaginationError
 from ._pages import Cursor, Fetched, Page, PageMeta, RawPage, SeenUrls, parse_page, peek_next_url
+from ._prefetch import FetchPage, Prefetch
 
 __all__ = [
     "MAX_EMPTY_PAGES",
@@ -50,41 +51,6 @@ MAX_EMPTY_PAGES = 100
 # thousand pages is refused, in memory that stays flat however long the listing is.
 SEEN_WINDOW = 1000
 
-FetchPage = Callable[[str, Callable[[], None] | None], Coroutine[Any, Any, Fetched[T]]]
-
-
-class _Waited:
-    """Set once the pager waits for a prefetch: its body then comes back undecoded."""
-
-    __slots__ = ("now",)
-
-    def __init__(self) -> None:
-        self.now = False
-
-
-async def _fetch_ahead(
-    fetch_page: FetchPage[T], url: str, on_sent: Callable[[], None], waited: _Waited
-) -> Fetched[T]:
-    fetched = await fetch_page(url, on_sent)
-    if not waited.now:
-        # The caller is still busy with the page before: decode while it works, so the
-        # pager does not have to later. A pager already waiting wants the bytes at once,
-        # to send the request after this one before decoding.
-        fetched.prepare()
-    return fetched
-
-
-def _settled(sent: asyncio.Event) -> Callable[[asyncio.Task[Any]], None]:
-    def done(task: asyncio.Task[Any]) -> None:
-        # A prefetch that ended (failed, refused, answered) will not be written any more.
-        sent.set()
-        # One the consumer abandons may fail with nobody awaiting it; reading its outcome
-        # keeps the loop from logging "exception never retrieved".
-        if not task.cancelled():
-            task.exception()
-
-    return done
-
 
 class AsyncPager(Generic[T]):
     """Records of a listing, page after page, with the next page fetched in the background.
@@ -96,7 +62,7 @@ class AsyncPager(Generic[T]):
     """
 
     # Read by __del__, which also runs when __init__ refused its arguments.
-    _pending: asyncio.Task[Fetched[T]] | None = None
+    _ahead: Prefetch[T] | None = None
 
     def __init__(
         self,
@@ -121,11 +87,6 @@ class AsyncPager(Generic[T]):
         self._page_size = page_size
         self._next_url: str | None = first_url
         self._seen = SeenUrls(SEEN_WINDOW)
-        self._sent = asyncio.Event()
-        self._waited = _Waited()
-        # The URL of the prefetch in flight when it was guessed from the raw body, not yet
-        # confirmed by the decoded page.
-        self._guess: str | None = None
         # A fetched page put back when a cancellation reached the caller before it was
         # decoded: the next call starts from it instead of fetching it again.
         self._held: Fetched[T] | None = None
@@ -273,16 +234,15 @@ class AsyncPager(Generic[T]):
         self._offset = self._counted_from = self._skip
         self._skip = 0
         self._seen.add(url)
-        ahead = self._plan_next(raw)
-        if self._guess is not None and self._guess != ahead:
-            # The decoded page names another page (or none, or breaks a rule): the guess
-            # goes, cut off before its answer is read.
-            dropped = self._drop_pending()
-            if dropped is not None:
-                await asyncio.wait([dropped])
-        self._guess = None
-        if ahead is not None and self._pending is None:
-            self._start(ahead)
+        wanted = self._plan_next(raw)
+        ahead = self._ahead
+        if ahead is not None and ahead.url != wanted:
+            # A guess the decoded page does not confirm (it names another page or none, or
+            # breaks a rule): cut off before its answer is read.
+            await asyncio.wait([self._drop_ahead()])
+            ahead = None
+        if ahead is None and wanted is not None:
+            self._ahead = Prefetch(self._fetch_page, wanted)
         await self._wait_sent()
         del previous
         self._build()
@@ -293,11 +253,10 @@ class AsyncPager(Generic[T]):
         held, self._held = self._held, None
         if held is not None:
             return held
-        pending, self._pending = self._pending, None
-        if pending is None:
+        ahead, self._ahead = self._ahead, None
+        if ahead is None:
             return await self._fetch_page(url, None)
-        self._waited.now = True
-        return await pending
+        return await ahead.take()
 
     async def _decode(self, fetched: Fetched[T], url: str) -> RawPage[T]:
         """``fetched`` decoded, with the request of the page after it sent first if it can
@@ -310,12 +269,10 @@ class AsyncPager(Generic[T]):
         except asyncio.CancelledError:
             # The page stays the next one to make current; its guess is made again then.
             self._held = fetched
-            self._drop_pending()
+            self._drop_ahead()
             raise
         except Exception:
-            dropped = self._drop_pending()
-            if dropped is not None:
-                await asyncio.wait([dropped])
+            await asyncio.wait([self._drop_ahead()])
             raise
 
     def _speculate(self, fetched: Fetched[T], url: str) -> bool:
@@ -337,33 +294,19 @@ class AsyncPager(Generic[T]):
             return False
         if next_url == url or next_url in self._seen:
             return False
-        self._start(next_url)
-        self._guess = next_url
+        self._ahead = Prefetch(self._fetch_page, next_url)
         return True
 
-    def _start(self, url: str) -> None:
-        sent = self._sent = asyncio.Event()
-        waited = self._waited = _Waited()
-        fetch = _fetch_ahead(self._fetch_page, url, sent.set, waited)
-        task = asyncio.get_running_loop().create_task(fetch)
-        task.add_done_callback(_settled(sent))
-        self._pending = task
-
-    def _drop_pending(self) -> asyncio.Task[Fetched[T]] | None:
-        """Cancel the prefetch in flight; the caller may wait for it to let go."""
-        pending, self._pending, self._guess = self._pending, None, None
-        if pending is not None:
-            pending.cancel()
-        return pending
+    def _drop_ahead(self) -> asyncio.Task[Fetched[T]]:
+        """Cancel the prefetch in flight (there is one); the caller may wait for it to end."""
+        ahead, self._ahead = self._ahead, None
+        assert ahead is not None
+        ahead.task.cancel()
+        return ahead.task
 
     async def _wait_sent(self) -> None:
-        if self._pending is None or self._sent.is_set():
-            return
-        try:
-            async with asyncio.timeout(SEND_WAIT):
-                await self._sent.wait()
-        except TimeoutError:
-            pass
+        if self._ahead is not None:
+            await self._ahead.written(SEND_WAIT)
 
     def _build(self) -> None:
         raw = self._raw
@@ -378,8 +321,8 @@ class AsyncPager(Generic[T]):
             self._deferred = error
             self._broken = True
             self._next_url = None
-            if self._pending is not None:
-                self._pending.cancel()
+            if self._ahead is not None:
+                self._drop_ahead()
 
     def _plan_next(self, raw: RawPage[T]) -> str | None:
         """Decide the page after ``raw`` (or the error to raise there); the URL to prefetch,
@@ -416,28 +359,16 @@ class AsyncPager(Generic[T]):
         self._closed = True
         self._ready = 0
         self._held = None
-        pending = self._drop_pending()
-        if pending is not None and not pending.done():
-            await asyncio.wait([pending])
+        if self._ahead is not None:
+            task = self._drop_ahead()
+            if not task.done():
+                await asyncio.wait([task])
 
     def __del__(self) -> None:
         # Nothing else holds the prefetch's result: a dropped pager's request must stop. The
         # task itself never refers to the pager, so dropping the pager really frees it.
-        pending = self._pending
-        if pending is None or pending.done():
-            return
-        loop = pending.get_loop()
-        if loop.is_closed():
-            return
-        try:
-            running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is loop:
-            pending.cancel()
-        else:
-            # The cycle collector may run this on another thread.
-            loop.call_soon_threadsafe(pending.cancel)
+        if self._ahead is not None:
+            self._ahead.abandon()
 
     async def __aenter__(self) -> Self:
         return self
