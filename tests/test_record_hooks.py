@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import functools
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
@@ -260,3 +260,31 @@ def test_the_sid_memo_never_accepts_what_the_converter_refuses(
         assert found[0] == detailed[0]
         if found[0] == "ok":
             assert found == detailed
+
+
+@pytest.mark.parametrize(
+    "stamps",
+    [
+        ("2024-01-01T00:00:02Z", None, "2024-01-01T00:00:02Z", "2024-01-01T00:00:02Z"),
+        ("2024-01-01T00:00:02Z", "2024-01-01T00:00:02+00:00", "2024-01-01T02:00:02+02:00", None),
+        ("2024-01-01T00:00:02", "2024-01-01T00:00:02", "2024-01-01T00:00:02Z", "bad"),
+        (None, "2024-01-01T00:00:02Z", 5, "2024-01-01T00:00:02Z"),
+    ],
+    ids=["repeated", "same instant, other spellings", "naive then bad", "not a string"],
+)
+def test_a_record_s_repeated_timestamps_parse_as_the_converter_does(
+    stamps: tuple[object, ...],
+) -> None:
+    names = ("date_started", "date_expiry", "date_created", "date_updated")
+    record = {**minimal(Session), **dict(zip(names, stamps, strict=True))}
+    expected = outcome(lambda value: converter.structure(value, Session), record)
+    fast = _generate(Session)
+    assert fast is not None
+    assert outcome(fast, record)[0] == expected[0]
+    assert outcome(record_structurer(Session), record) == expected
+    if expected[0] == "ok":
+        built = fast(record)
+        assert built == expected[1]
+        assert all(
+            getattr(built, name) is None or getattr(built, name).tzinfo is UTC for name in names
+        )

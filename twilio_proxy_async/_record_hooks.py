@@ -89,10 +89,17 @@ def _field_lines(
         checks = [f"if type({value}) is not kind{index}: raise TypeError"]
     elif kind is datetime:
         # parse_datetime inlined for Twilio's "...Z" form; any other offset goes through it.
+        # A record's timestamps often repeat (an unchanged record's date_updated is its
+        # date_created): the same string gives the same immutable datetime, so the last one
+        # this record parsed is reused instead of parsed again.
         checks = [
             f"if type({value}) is not str: raise TypeError",
-            f"{value} = fromisoformat({value})",
-            f"if {value}.tzinfo is not UTC: {value} = parse_datetime({value}.isoformat())",
+            f"if {value} == stamp: {value} = parsed",
+            "else:",
+            f"    stamp = {value}",
+            f"    {value} = fromisoformat({value})",
+            f"    if {value}.tzinfo is not UTC: {value} = parse_datetime({value}.isoformat())",
+            f"    parsed = {value}",
         ]
     elif _is_string_map(kind):
         checks = _string_map_checks(value, owned)
@@ -203,7 +210,8 @@ def _generate(
         "new": object.__new__,
         "FrozenDict": FrozenDict,
     }
-    body = ["if type(record) is not dict: raise TypeError", "get = record.get"]
+    # stamp/parsed: the last timestamp string this record parsed and its datetime.
+    body = ["if type(record) is not dict: raise TypeError", "get = record.get", "stamp = None"]
     memo = [f"last{index}" for index, field in enumerate(fields) if is_sid_check(field.validator)]
     if memo and _fills_slots(model, fields):
         body.insert(0, f"global {', '.join(memo)}")
