@@ -30,12 +30,13 @@ from benchmarks._clients import (
 from benchmarks._emulator import EmulatorProcess, Target, basic_auth
 from benchmarks._memory import measure
 from benchmarks._report import Check, Measurement, Sample, ScenarioResult
-from twilio_proxy_async import ConcurrencyLimiter, Session, _json
+from twilio_proxy_async import ConcurrencyLimiter, Session, _json, _pagination
 
 __all__ = ["FULL", "QUICK", "SCENARIOS", "Sizes", "page_body", "peer_installed", "run_all"]
 
 OURS, PEER, BARE, JSON = "ours", "peer", "bare aiohttp", "json.loads"
 OURS_STDLIB = "ours, stdlib json"
+OURS_NO_GUESS = "ours, next URL not guessed"
 BARE_ORJSON = "bare aiohttp, orjson"
 OURS_SYNC, PEER_SYNC = "ours, busy-loop work", "peer, busy-loop work"
 PIPELINED = "pipelined aiohttp, no models"
@@ -60,6 +61,16 @@ async def _with_stdlib_json(run: Callable[[], Awaitable[Sample]]) -> Sample:
         return await run()
     finally:
         _json.loads = installed
+
+
+async def _without_guessing(run: Callable[[], Awaitable[Sample]]) -> Sample:
+    """Ours with the pager reading no next URL from raw bodies: what the guess earns."""
+    peek = _pagination.peek_next_url
+    _pagination.peek_next_url = lambda body: None
+    try:
+        return await run()
+    finally:
+        _pagination.peek_next_url = peek
 
 
 def peer_installed() -> bool:
@@ -272,6 +283,7 @@ async def _streaming_slow_server(
     suffix = f", L={sizes.stream_latency * 1000:g} ms"
     names = [OURS, BARE, *([OURS_STDLIB, BARE_ORJSON] if speedups_installed() else [])]
     slow = {name + suffix: runs[name] for name in [*names, FLOOR, SPECULATIVE]}
+    slow[OURS_NO_GUESS + suffix] = functools.partial(_without_guessing, runs[OURS])
     await server.set_latency(sizes.stream_latency)
     try:
         samples = await _interleave(slow, sizes.rounds, sizes.stream_records)
@@ -284,7 +296,7 @@ async def _streaming_slow_server(
         for top, bottom in same
     ]
     same_parser = same[0][1]
-    for floor in (FLOOR, SPECULATIVE):
+    for floor in (OURS_NO_GUESS, FLOOR, SPECULATIVE):
         ratio = _ratio(result, floor + suffix, same_parser + suffix)
         checks.append(Check(f"{floor}{suffix} / {same_parser}", ratio))
     return result, checks
