@@ -239,7 +239,7 @@ class AsyncPager(Generic[T]):
         if ahead is not None and ahead.url != wanted:
             # A guess the decoded page does not confirm (it names another page or none, or
             # breaks a rule): cut off before its answer is read.
-            await asyncio.wait([self._drop_ahead()])
+            await self._cut_ahead()
             ahead = None
         if ahead is None and wanted is not None:
             self._ahead = Prefetch(self._fetch_page, wanted)
@@ -272,7 +272,7 @@ class AsyncPager(Generic[T]):
             self._drop_ahead()
             raise
         except Exception:
-            await asyncio.wait([self._drop_ahead()])
+            await self._cut_ahead()
             raise
 
     def _speculate(self, fetched: Fetched[T], url: str) -> bool:
@@ -297,12 +297,19 @@ class AsyncPager(Generic[T]):
         self._ahead = Prefetch(self._fetch_page, next_url)
         return True
 
-    def _drop_ahead(self) -> asyncio.Task[Fetched[T]]:
-        """Cancel the prefetch in flight (there is one); the caller may wait for it to end."""
+    def _drop_ahead(self) -> asyncio.Task[Fetched[T]] | None:
+        """Cancel the prefetch in flight, if any; the caller may wait for it to end."""
         ahead, self._ahead = self._ahead, None
-        assert ahead is not None
+        if ahead is None:
+            return None
         ahead.task.cancel()
         return ahead.task
+
+    async def _cut_ahead(self) -> None:
+        """Cancel the prefetch in flight and wait until it has let go."""
+        task = self._drop_ahead()
+        if task is not None and not task.done():
+            await asyncio.wait([task])
 
     async def _wait_sent(self) -> None:
         if self._ahead is not None:
@@ -321,8 +328,7 @@ class AsyncPager(Generic[T]):
             self._deferred = error
             self._broken = True
             self._next_url = None
-            if self._ahead is not None:
-                self._drop_ahead()
+            self._drop_ahead()
 
     def _plan_next(self, raw: RawPage[T]) -> str | None:
         """Decide the page after ``raw`` (or the error to raise there); the URL to prefetch,
@@ -359,10 +365,7 @@ class AsyncPager(Generic[T]):
         self._closed = True
         self._ready = 0
         self._held = None
-        if self._ahead is not None:
-            task = self._drop_ahead()
-            if not task.done():
-                await asyncio.wait([task])
+        await self._cut_ahead()
 
     def __del__(self) -> None:
         # Nothing else holds the prefetch's result: a dropped pager's request must stop. The
