@@ -12,7 +12,6 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from twilio_proxy_async import Client
 from twilio_proxy_async._export import RESOURCES
 from twilio_proxy_async._export._schema import columns_of
 from twilio_proxy_async.testing import DemoData
@@ -25,15 +24,6 @@ MANIFEST = "export-manifest.json"
 _ORIGIN = re.compile(r"http://127\.0\.0\.1:\d+")
 
 Record = dict[str, Any]
-
-
-async def instant(_delay: float) -> None:
-    """Stands in for the transport's retry sleep, so fault storms cost no wall time."""
-
-
-def no_retry_waits(client: Client) -> None:
-    # The retry waits are real backoff (up to seconds); the tests only care about outcomes.
-    client._transport._sleep = instant
 
 
 def read_jsonl(path: Path) -> list[Record]:

@@ -139,12 +139,13 @@ class Transport:
         return self._shared.limiter
 
     @property
-    def _sleep(self) -> Callable[[float], Awaitable[None]]:
+    def retry_sleep(self) -> Callable[[float], Awaitable[None]]:
+        """What waits between attempts (``asyncio.sleep``); ``testing.instant_retry_waits``
+        replaces it. Shared, so a client and its views wait the same way."""
         return self._shared.sleep
 
-    @_sleep.setter
-    def _sleep(self, sleep: Callable[[float], Awaitable[None]]) -> None:
-        # The tests' stand-in for the retry wait; shared so views wait the same way.
+    @retry_sleep.setter
+    def retry_sleep(self, sleep: Callable[[float], Awaitable[None]]) -> None:
         self._shared.sleep = sleep
 
     def __repr__(self) -> str:
