@@ -130,7 +130,7 @@ class Collection(Generic[T]):
     fetch_by_name: bool = False
     # Its records are numbers of the account lent to the parent Service's proxy pool: a
     # create names one by its own SID, an update sets IsReserved, and a number is in at most
-    # one Service's pool at a time (Phone Numbers and Short Codes).
+    # one Service's pool at a time.
     pool: bool = False
     # Where Twilio's success status differs from the usual 201/200/204 of each verb.
     success: Mapping[Verb, int] = attrs.field(factory=dict)

@@ -170,7 +170,7 @@ def create_phone_number(store: Store, request: ApiRequest) -> Reply:
 
 
 def _kind(table: Table[Any]) -> str:
-    """How Twilio names one record of a pool collection in its messages: "Short Code"."""
+    """How Twilio names a record of a pool collection in its messages: "Phone Number"."""
     return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", table.model.__name__)
 
 
