@@ -88,6 +88,26 @@ async def test_5xx_is_retried_for_get(
     assert all(0 <= delay <= 1.0 for delay in sleeps.delays)
 
 
+async def test_instant_retry_waits_records_a_view_s_waits_and_counts_them(
+    client: Client, mocked: aioresponses
+) -> None:
+    counts: list[int] = []
+    waits = instant_retry_waits(client, on_wait=counts.append)
+    view = client.with_options(max_retries=2)
+    for _ in range(2):
+        mocked.get(SERVICE_URL, status=429, headers={"Retry-After": "3"}, payload={"code": 20429})
+    mocked.get(SERVICE_URL, payload=SERVICE)
+    assert (await view.proxy.services.fetch(KS)).sid == KS
+    assert (waits.delays, counts) == ([3.0, 3.0], [1, 2])
+    # Out of retries, the error is what it is without the helper.
+    mocked.get(SERVICE_URL, status=429, headers={"Retry-After": "4"}, payload={"code": 20429})
+    mocked.get(SERVICE_URL, status=429, headers={"Retry-After": "4"}, payload={"code": 20429})
+    with pytest.raises(RateLimitError) as caught:
+        await client.with_options(max_retries=1).proxy.services.fetch(KS)
+    assert caught.value.attempts == 2
+    assert waits.delays == [3.0, 3.0, 4.0]
+
+
 async def test_5xx_is_not_retried_for_a_create_and_says_the_resource_may_exist(
     client: Client, mocked: aioresponses, sleeps: RetryWaits
 ) -> None:
