@@ -97,7 +97,7 @@ async def test_a_deleted_service_takes_its_pool_with_it(
         await invoke(sdk_method(twilio_client, table.operation(Verb.LIST)), [service.sid], {})
 
 
-DEMO = DemoData(services=2, phone_numbers_per_service=2, short_codes_per_service=3)
+DEMO = DemoData(services=2, sessions_per_service=1)
 
 
 @by_pool
