@@ -17,6 +17,7 @@ from table_support import good_sid, sdk_method
 from twilio_proxy_async import Client, ConflictError, NotFoundError
 from twilio_proxy_async._table import POOLS, Collection, Verb
 from twilio_proxy_async.testing import DemoData, Emulator
+from twilio_proxy_async.testing._demo import members_per_service
 
 from helpers import invoke
 
@@ -108,6 +109,6 @@ async def test_the_demo_fills_each_services_pool(
     snapshot = emu.snapshot()
     for service in snapshot["services"]:
         members = await listed(twilio_client, table, service["sid"])
-        assert len(members) == DEMO.per_service(table)
+        assert len(members) == members_per_service(DEMO, table)
         assert {member.service_sid for member in members} == {service["sid"]}
-    assert len(snapshot[table.name]) == DEMO.services * DEMO.per_service(table)
+    assert len(snapshot[table.name]) == DEMO.services * members_per_service(DEMO, table)

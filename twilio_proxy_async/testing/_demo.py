@@ -133,14 +133,6 @@ class DemoData:
     chat_services: int = attrs.field(default=1, validator=_count)
     seed: int = 0
 
-    def per_service(self, table: Table[Any]) -> int:
-        """How many members of a pool collection of the table each demo Service holds."""
-        counts = {
-            PHONE_NUMBERS.name: self.phone_numbers_per_service,
-            SHORT_CODES.name: self.short_codes_per_service,
-        }
-        return counts[table.name]
-
     def __attrs_post_init__(self) -> None:
         if self.participants_per_session > MAX_PARTICIPANTS:
             raise ValueError(f"participants_per_session must be <= {MAX_PARTICIPANTS}")
@@ -148,6 +140,15 @@ class DemoData:
             raise ValueError("participants need phone_numbers_per_service >= 1")
         if self.interactions_per_session and not self.participants_per_session:
             raise ValueError("interactions need participants_per_session >= 1")
+
+
+def members_per_service(demo: DemoData, table: Table[Any]) -> int:
+    """How many members of a pool collection of the table each demo Service holds."""
+    counts = {
+        PHONE_NUMBERS.name: demo.phone_numbers_per_service,
+        SHORT_CODES.name: demo.short_codes_per_service,
+    }
+    return counts[table.name]
 
 
 def demo_account_sid(seed: int) -> str:
@@ -224,7 +225,7 @@ def _seed(store: Store, demo: DemoData) -> None:
             store.add_phone_number(service, number)
             numbers.append(number)
         for table in _INVENTED_POOLS:
-            for _ in range(demo.per_service(table)):
+            for _ in range(members_per_service(demo, table)):
                 sid = member_sids[table.name].new(table.prefix)
                 member = invent_member(store, table, service.sid, sid, service.date_created)
                 store.add_member(service, member)
