@@ -104,6 +104,10 @@ class _Shared:
 class Transport:
     """Sends the requests of one client, or of one ``with_options`` view of it."""
 
+    # Slots: assigning a name it does not have (an old test's ``_sleep``) fails loudly
+    # instead of being silently ignored.
+    __slots__ = ("_shared", "options")
+
     def __init__(
         self,
         *,
