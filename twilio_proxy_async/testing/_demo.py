@@ -82,9 +82,6 @@ def invent_member(
     store: Store, table: Table[Any], service_sid: str, sid: str, now: str
 ) -> PoolMemberRecord:
     """A new, unreserved member of a Service's pool of ``table``, known only by its SID."""
-    invented = _INVENTED.get(table.name)
-    if invented is None:
-        raise LookupError(f"the emulator invents no {table.name} record: add it to _INVENTED")
     return PoolMemberRecord(
         seq=store.next_seq(),
         sid=sid,
@@ -93,7 +90,7 @@ def invent_member(
         table=table,
         service_sid=service_sid,
         is_reserved=False,
-        details=invented(sid),
+        details=_INVENTED[table.name](sid),
     )
 
 
@@ -142,13 +139,20 @@ class DemoData:
             raise ValueError("interactions need participants_per_session >= 1")
 
 
+# DemoData's count of each pool collection's members per Service.
+_PER_SERVICE: Mapping[str, Callable[[DemoData], int]] = {
+    PHONE_NUMBERS.name: lambda demo: demo.phone_numbers_per_service,
+    SHORT_CODES.name: lambda demo: demo.short_codes_per_service,
+}
+# A pool collection the emulator cannot invent or count fails here, at import, not mid-request.
+for _pool in POOLS:
+    if _pool.name not in _PER_SERVICE or (_pool in _INVENTED_POOLS and _pool.name not in _INVENTED):
+        raise LookupError(f"testing/_demo.py: {_pool.name} needs _INVENTED and _PER_SERVICE")
+
+
 def members_per_service(demo: DemoData, table: Table[Any]) -> int:
     """How many members of a pool collection of the table each demo Service holds."""
-    counts = {
-        PHONE_NUMBERS.name: demo.phone_numbers_per_service,
-        SHORT_CODES.name: demo.short_codes_per_service,
-    }
-    return counts[table.name]
+    return _PER_SERVICE[table.name](demo)
 
 
 def demo_account_sid(seed: int) -> str:
