@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import csv
+import importlib.util
+import io
 import json
 import re
 import sqlite3
@@ -12,9 +15,24 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from twilio_proxy_async._export import RESOURCES
+import pytest
+
+from twilio_proxy_async import Client
+from twilio_proxy_async._export import FORMATS as EXPORT_FORMATS
+from twilio_proxy_async._export import RESOURCES, Progress, run_export
 from twilio_proxy_async._export._schema import columns_of
 from twilio_proxy_async.testing import DemoData
+
+# Every format, as test parameters; Parquet's skip cleanly without the parquet extra.
+FORMATS = [
+    *(fmt for fmt in EXPORT_FORMATS if fmt != "parquet"),
+    pytest.param(
+        "parquet",
+        marks=pytest.mark.skipif(
+            importlib.util.find_spec("pyarrow") is None, reason="the parquet extra is not installed"
+        ),
+    ),
+]
 
 # 2 services x 12 sessions, in pages of 5 so that every listing but the children's spans
 # several pages.
@@ -149,3 +167,31 @@ def file_contents(out_dir: Path) -> dict[str, bytes]:
 def leftovers(out_dir: Path) -> list[str]:
     """What an unfinished export leaves behind."""
     return sorted(p.name for p in out_dir.iterdir() if p.suffix == ".part" or "journal" in p.name)
+
+
+class PageCounter(Progress):
+    """Quiet progress that fires ``reached`` once ``pages`` pages were committed."""
+
+    def __init__(self, pages: int) -> None:
+        super().__init__(io.StringIO(), "quiet")
+        self._left = pages
+        self.reached = asyncio.Event()
+
+    def add(self, resource: str, records: int) -> None:
+        super().add(resource, records)
+        self._left -= 1
+        if self._left <= 0:
+            self.reached.set()
+
+
+async def interrupt_export(client: Client, out_dir: Path, pages: int, **options: Any) -> None:
+    """Cancel an export once ``pages`` pages were committed, as Ctrl-C would."""
+    counter = PageCounter(pages)
+    export = asyncio.create_task(run_export(client, out_dir, progress=counter, **options))
+    reached = asyncio.create_task(counter.reached.wait())
+    await asyncio.wait([export, reached], return_when=asyncio.FIRST_COMPLETED)
+    reached.cancel()
+    assert not export.done(), "the export finished before it could be interrupted"
+    export.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await export

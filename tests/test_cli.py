@@ -352,3 +352,28 @@ async def test_interrupted_while_publishing_resume_finishes_it(
     assert await run_cli(*argv, "--resume") == 0
     assert len(emu.requests) == seen
     assert_exported_once(tmp_path, emu.snapshot())
+
+
+@pytest.mark.parametrize("made", [False, True], ids=["missing", "empty"])
+async def test_resume_on_an_empty_or_missing_out_starts_a_fresh_export(
+    emu: Emulator, tmp_path: Path, capsys: pytest.CaptureFixture[str], made: bool
+) -> None:
+    # "Resume until done" from a cron job: the first run has nothing to resume.
+    out = tmp_path / "parent" / "out"
+    if made:
+        out.mkdir(parents=True)
+    assert await run_cli("export", *account_args(emu), "--resume", "--out", str(out)) == 0
+    assert_exported_once(out, emu.snapshot())
+    assert "of them by the interrupted run" not in capsys.readouterr().err
+    # The same run again confirms it and changes nothing.
+    before = file_contents(out)
+    assert await run_cli("export", *account_args(emu), "--resume", "--out", str(out)) == 0
+    assert "nothing to do" in capsys.readouterr().err
+    assert file_contents(out) == before
+
+
+def test_help_says_what_resume_does_with_an_empty_out(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["export", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "an empty or missing --out starts a fresh export" in help_text

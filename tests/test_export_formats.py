@@ -106,7 +106,7 @@ def test_parquet_without_pyarrow_is_refused_before_anything(
 ) -> None:
     import importlib
 
-    from twilio_proxy_async._export import ExportError, prepare_export
+    from twilio_proxy_async._export import ExportError, PreparedExport
 
     real = importlib.import_module
 
@@ -117,5 +117,5 @@ def test_parquet_without_pyarrow_is_refused_before_anything(
 
     monkeypatch.setattr(importlib, "import_module", no_pyarrow)
     with pytest.raises(ExportError, match=r"pip install 'twilio-proxy-async\[parquet\]'"):
-        prepare_export(tmp_path / "out", fmt="parquet")
+        PreparedExport(tmp_path / "out", fmt="parquet")
     assert not (tmp_path / "out").exists()

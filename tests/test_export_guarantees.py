@@ -4,7 +4,6 @@ committing a page while the next one is already being fetched."""
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import threading
 from pathlib import Path
@@ -12,6 +11,7 @@ from pathlib import Path
 import pytest
 from emulator_support import client_for
 from export_support import (
+    FORMATS,
     MANIFEST,
     PAGE_SIZE,
     SMALL,
@@ -24,27 +24,14 @@ from twilio_proxy_async import AuthenticationError, Client, ServerError
 from twilio_proxy_async._export import (
     RESOURCES,
     ExportError,
+    PreparedExport,
     _stores,
     describe,
-    prepare_export,
     run_export,
 )
 from twilio_proxy_async._export._directory import inspect
 from twilio_proxy_async._export._schema import columns_of
 from twilio_proxy_async.testing import DemoData, Emulator, Faults
-
-FORMATS = [
-    "jsonl",
-    "csv",
-    "sqlite",
-    pytest.param(
-        "parquet",
-        marks=pytest.mark.skipif(
-            importlib.util.find_spec("pyarrow") is None, reason="the parquet extra is not installed"
-        ),
-    ),
-]
-
 
 pytestmark = pytest.mark.twilio_emulator(demo=SMALL, record_requests=True)
 
@@ -52,7 +39,7 @@ pytestmark = pytest.mark.twilio_emulator(demo=SMALL, record_requests=True)
 async def test_a_second_export_into_a_locked_directory_is_refused_at_once(
     emu: Emulator, tmp_path: Path
 ) -> None:
-    with prepare_export(tmp_path):
+    with PreparedExport(tmp_path):
         before = file_contents(tmp_path)
         async with client_for(emu) as client:
             for resume in (False, True):

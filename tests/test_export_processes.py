@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import fcntl
-import importlib.util
 import os
 import pty
 import random
@@ -19,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from emulator_support import client_for
-from export_support import SMALL, assert_exported_once
+from export_support import FORMATS, SMALL, assert_exported_once
 
 from twilio_proxy_async._export import run_export
 from twilio_proxy_async._export._directory import inspect
@@ -111,20 +110,7 @@ async def kill_when(out: Path, fmt: str, growth: int) -> None:
         await process.wait()
 
 
-@pytest.mark.parametrize(
-    "fmt",
-    [
-        "jsonl",
-        "csv",
-        "sqlite",
-        pytest.param(
-            "parquet",
-            marks=pytest.mark.skipif(
-                importlib.util.find_spec("pyarrow") is None, reason="needs the parquet extra"
-            ),
-        ),
-    ],
-)
+@pytest.mark.parametrize("fmt", FORMATS)
 async def test_killed_at_random_points_then_resumed_every_record_once(
     tmp_path: Path, fmt: str
 ) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import io
 import json
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -15,12 +13,13 @@ from export_support import (
     SMALL,
     assert_exported_once,
     file_names,
+    interrupt_export,
     leftovers,
     read_jsonl,
 )
 
 from twilio_proxy_async import ServerError, TwilioError
-from twilio_proxy_async._export import RESOURCES, ExportError, JournalError, Progress, run_export
+from twilio_proxy_async._export import RESOURCES, ExportError, JournalError, run_export
 from twilio_proxy_async.testing import DemoData, Emulator, Faults, instant_retry_waits
 
 JOURNAL = "export-journal.jsonl"
@@ -29,35 +28,9 @@ JOURNAL = "export-journal.jsonl"
 pytestmark = pytest.mark.twilio_emulator(demo=SMALL, record_requests=True)
 
 
-class PageCounter(Progress):
-    """Quiet progress that fires ``reached`` once ``pages`` pages were committed."""
-
-    def __init__(self, pages: int) -> None:
-        super().__init__(io.StringIO(), "quiet")
-        self._left = pages
-        self.reached = asyncio.Event()
-
-    def add(self, resource: str, records: int) -> None:
-        super().add(resource, records)
-        self._left -= 1
-        if self._left <= 0:
-            self.reached.set()
-
-
 async def interrupt_after(emu: Emulator, out_dir: Path, pages: int, fmt: str = "jsonl") -> None:
-    """Cancel an export once ``pages`` pages were committed, as Ctrl-C would."""
-    counter = PageCounter(pages)
     async with client_for(emu) as client:
-        export = asyncio.create_task(
-            run_export(client, out_dir, fmt=fmt, page_size=PAGE_SIZE, progress=counter)
-        )
-        reached = asyncio.create_task(counter.reached.wait())
-        await asyncio.wait([export, reached], return_when=asyncio.FIRST_COMPLETED)
-        reached.cancel()
-        assert not export.done(), "the export finished before it could be interrupted"
-        export.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await export
+        await interrupt_export(client, out_dir, pages, fmt=fmt, page_size=PAGE_SIZE)
 
 
 async def resume(emu: Emulator, out_dir: Path, **options: object) -> None:

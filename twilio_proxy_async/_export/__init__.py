@@ -1,6 +1,6 @@
 """The bulk export behind ``twilio-proxy-async export``: resumable, concurrent, with progress."""
 
-from ._entry import PreparedExport, describe, prepare_export, run_export
+from ._entry import PreparedExport, describe, run_export
 from ._errors import ExportError, JournalError
 from ._progress import ExportSummary, Progress, ProgressMode
 from ._schema import RESOURCES
@@ -17,6 +17,5 @@ __all__ = [
     "Progress",
     "ProgressMode",
     "describe",
-    "prepare_export",
     "run_export",
 ]

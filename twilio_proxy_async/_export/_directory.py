@@ -116,10 +116,14 @@ def read_manifest(out_dir: Path) -> Mapping[str, object] | None:
 
 
 def write_manifest(
-    out_dir: Path, header: JournalHeader, counts: Mapping[str, int]
+    out_dir: Path,
+    header: JournalHeader,
+    counts: Mapping[str, int],
+    repeated: Mapping[str, int],
 ) -> Mapping[str, object]:
-    """Say the export is complete, with each file's records and column types (a schema
-    sidecar for the formats that carry no types of their own)."""
+    """Say the export is complete, with each file's records, the records Twilio listed
+    twice (kept once), and column types (a schema sidecar for the formats that carry no
+    types of their own)."""
     manifest = {
         "export": _MANIFEST_VERSION,
         "format": header.fmt,
@@ -128,6 +132,7 @@ def write_manifest(
             name: {
                 "file": final_name(header.fmt, name),
                 "records": counts.get(name, 0),
+                "repeated": repeated.get(name, 0),
                 "columns": {c.name: c.kind for c in columns_of(name)},
             }
             for name in header.resources

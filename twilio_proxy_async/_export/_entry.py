@@ -1,6 +1,6 @@
 """One export run against one output directory, with the guarantees the command gives.
 
-``prepare_export`` checks every option and locks the directory before anything is sent or
+``PreparedExport`` checks every option and locks the directory before anything is sent or
 started (the command starts its demo emulator only after it); ``PreparedExport.run`` does
 the export; ``run_export`` is both, for library callers. Whatever stops a run, the
 directory is left in a state the next run reads truthfully: nothing of it when nothing was
@@ -29,7 +29,7 @@ from ._sqlite import SqliteStore
 from ._stores import FileStore, Store, discard_files, final_name
 from ._writers import FORMATS
 
-__all__ = ["PreparedExport", "describe", "prepare_export", "run_export"]
+__all__ = ["PreparedExport", "describe", "run_export"]
 
 # A larger --page-size than one API allows is cut to its largest page, listing by listing.
 _LARGEST = max(table.api.max_page_size for table in TABLES.values())
@@ -80,7 +80,11 @@ def _check_options(
 
 
 class PreparedExport:
-    """An output directory locked for one export, checked against the options given."""
+    """An output directory locked for one export, checked against the options given.
+
+    Made before anything is sent or started: a bad option, a directory in use or an
+    export there these options may not touch is an ExportError at once.
+    """
 
     def __init__(
         self,
@@ -195,6 +199,7 @@ class PreparedExport:
             out_dir=self.out_dir,
             files={name: self.out_dir / str(entry["file"]) for name, entry in entries.items()},
             counts=counts,
+            repeated={name: int(entry.get("repeated", 0)) for name, entry in entries.items()},
             carried_over=sum(counts.values()),
             elapsed=0.0,
             already_complete=True,
@@ -235,7 +240,14 @@ class PreparedExport:
             return self._completed(progress)
         self.check_source(source or {})
         store, replay, header = self._open(source or {})
-        progress.begin(header.resources, _carried_over(replay, header.resources))
+        if replay is None:
+            progress.begin(header.resources, {})
+        else:
+            progress.begin(
+                header.resources,
+                replay.by_resource(header.resources, "taken"),
+                replay.by_resource(header.resources, "repeated"),
+            )
         writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="twilio-export-writer")
         engine = ExportEngine(
             client,
@@ -255,8 +267,8 @@ class PreparedExport:
                 await engine.run(replay)
                 await loop.run_in_executor(writer, store.finish)
                 finished = True
-            counts = dict(progress.counts)
-            await loop.run_in_executor(writer, self._publish, store, header, counts)
+            counts, repeated = dict(progress.counts), dict(progress.repeated)
+            await loop.run_in_executor(writer, self._publish, store, header, counts, repeated)
         except BaseException:
             # A commit or the publishing may still be running on the writer thread: let it
             # end, so the directory is read (and left) in a settled state.
@@ -273,6 +285,7 @@ class PreparedExport:
             out_dir=self.out_dir,
             files={name: self.out_dir / final_name(header.fmt, name) for name in header.resources},
             counts=counts,
+            repeated=repeated,
             carried_over=progress.carried_over,
             elapsed=progress.elapsed,
             peak_waiting=engine.peak_waiting,
@@ -280,23 +293,20 @@ class PreparedExport:
         progress.summary(summary)
         return summary
 
-    def _publish(self, store: Store, header: JournalHeader, counts: Mapping[str, int]) -> None:
+    def _publish(
+        self,
+        store: Store,
+        header: JournalHeader,
+        counts: Mapping[str, int],
+        repeated: Mapping[str, int],
+    ) -> None:
         # The manifest first: until the journal is gone the directory still reads as
         # "publishing", so an interruption anywhere here is finished by --resume.
-        manifest = write_manifest(self.out_dir, header, counts)
+        manifest = write_manifest(self.out_dir, header, counts, repeated)
         remove_other_exports(self.out_dir, manifest)
         store.publish()
         store.close()
         (self.out_dir / JOURNAL_NAME).unlink(missing_ok=True)
-
-
-def _carried_over(replay: Replay | None, resources: Sequence[str]) -> dict[str, int]:
-    counts = dict.fromkeys(resources, 0)
-    for key, state in (replay.listings if replay else {}).items():
-        resource = key.split("/")[0]
-        if resource in counts:
-            counts[resource] += state.taken
-    return counts
 
 
 def _discard_unfinished(out_dir: Path, found: Found) -> None:
@@ -304,28 +314,6 @@ def _discard_unfinished(out_dir: Path, found: Found) -> None:
     header = found.header
     assert header is not None
     discard_files(out_dir, header.fmt, header.resources)
-
-
-def prepare_export(
-    out_dir: str | os.PathLike[str],
-    *,
-    fmt: str | None = None,
-    resume: bool = False,
-    overwrite: bool = False,
-    resources: Sequence[str] | None = None,
-    page_size: int | None = None,
-    workers: int = 32,
-) -> PreparedExport:
-    """Check the options and lock ``out_dir``; raises ExportError before anything is sent."""
-    return PreparedExport(
-        out_dir,
-        fmt=fmt,
-        resume=resume,
-        overwrite=overwrite,
-        resources=resources,
-        page_size=page_size,
-        workers=workers,
-    )
 
 
 async def run_export(
@@ -359,7 +347,7 @@ async def run_export(
     honours its page tokens, so unfinished listings start over and skip the records already
     written. ``backlog``: how many child listings may wait before those producing them pause.
     """
-    with prepare_export(
+    with PreparedExport(
         out_dir,
         fmt=fmt,
         resume=resume,

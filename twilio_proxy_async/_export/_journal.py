@@ -6,8 +6,9 @@ table of the database, written in the same transaction as the page's rows.
 The first line describes the export (format, resources, where the data comes from). Every
 other line is written only after its page's records were written and flushed, and says:
 which listing, where that listing goes on (its cursor, null once it is finished), how many
-records it has produced, the offset its data file reached, and the SIDs on the page whose
-own listings (a Service's Sessions, a Session's Participants) are now due. Replaying the
+records it has produced, how many records Twilio listed again that it had already produced
+(kept once, counted), the offset its data file reached, and the SIDs on the page whose own
+listings (a Service's Sessions, a Session's Participants) are now due. Replaying the
 lines rebuilds the whole state; a torn last line (a crash mid-append) is dropped.
 """
 
@@ -72,10 +73,12 @@ class JournalHeader:
 
 @attrs.define
 class ListingState:
-    """A listing as of its last committed page."""
+    """A listing as of its last committed page: ``taken`` records written, ``repeated``
+    records listed again and not written twice (``taken + repeated`` were listed)."""
 
     cursor: Cursor | None
     taken: int
+    repeated: int = 0
 
     @property
     def finished(self) -> bool:
@@ -98,15 +101,17 @@ class Replay:
             self.done = True
             return
         key, cursor, taken = entry["listing"], entry["cursor"], entry["taken"]
-        if not isinstance(key, str) or type(taken) is not int:
-            raise ValueError("bad listing or taken")
+        # Absent from the entries of journals written before repeats were counted.
+        repeated = entry.get("repeated", 0)
+        if not isinstance(key, str) or type(taken) is not int or type(repeated) is not int:
+            raise ValueError("bad listing, taken or repeated")
         if cursor is None:
-            self.listings[key] = ListingState(None, taken)
+            self.listings[key] = ListingState(None, taken, repeated)
         else:
             page_url, offset = cursor
             if not isinstance(page_url, str) or type(offset) is not int:
                 raise ValueError("bad cursor")
-            self.listings[key] = ListingState(Cursor(page_url, offset), taken)
+            self.listings[key] = ListingState(Cursor(page_url, offset), taken, repeated)
         file, offset = entry["file"], entry["offset"]
         if isinstance(file, str) and type(offset) is int:
             self.offsets[file] = offset
@@ -118,15 +123,30 @@ class Replay:
 
     def records(self, resources: Sequence[str]) -> int:
         """Records the files hold for ``resources`` (a listing's ``taken`` counts them)."""
-        return sum(
-            state.taken for key, state in self.listings.items() if key.split("/")[0] in resources
-        )
+        return sum(self.by_resource(resources, "taken").values())
+
+    def by_resource(self, resources: Sequence[str], count: str) -> dict[str, int]:
+        """Each resource's ``taken`` or ``repeated`` records, summed over its listings."""
+        counts = dict.fromkeys(resources, 0)
+        for key, state in self.listings.items():
+            resource = key.split("/")[0]
+            if resource in counts:
+                counts[resource] += getattr(state, count)
+        return counts
+
+    def spawned_by(self) -> dict[str, set[str]]:
+        """The SIDs each listing spawned child listings for, by the listing's key."""
+        found: dict[str, set[str]] = {}
+        for key, sid in self.spawned:
+            found.setdefault(key, set()).add(sid)
+        return found
 
 
 def page_entry(
     listing: str,
     cursor: Cursor | None,
     taken: int,
+    repeated: int,
     file: str | None,
     offset: int | None,
     spawn: Sequence[str],
@@ -135,6 +155,7 @@ def page_entry(
         "listing": listing,
         "cursor": None if cursor is None else [cursor.page_url, cursor.offset],
         "taken": taken,
+        "repeated": repeated,
         "file": file,
         "offset": offset,
         "spawn": list(spawn),

@@ -34,6 +34,8 @@ class ExportSummary:
     counts: Mapping[str, int]
     carried_over: int
     elapsed: float
+    # Records Twilio listed again (data shifting between pages), kept once, per resource.
+    repeated: Mapping[str, int] = attrs.field(factory=dict)
     # The most child listings that waited at once (bounded by the runner's backlog).
     peak_waiting: int = 0
     # ``resume`` found the export complete and changed nothing.
@@ -93,6 +95,7 @@ class Progress:
         self._clock = clock
         self._interval = _INTERVALS[mode]
         self.counts: dict[str, int] = {}
+        self.repeated: dict[str, int] = {}
         self.carried_over = 0
         self._started = clock()
         self._last_render = self._started
@@ -117,14 +120,25 @@ class Progress:
     def elapsed(self) -> float:
         return self._clock() - self._started
 
-    def begin(self, resources: Iterable[str], carried_over: Mapping[str, int]) -> None:
-        """Start the clock; ``carried_over`` counts what an interrupted run already wrote."""
+    def begin(
+        self,
+        resources: Iterable[str],
+        carried_over: Mapping[str, int],
+        repeated: Mapping[str, int] | None = None,
+    ) -> None:
+        """Start the clock; ``carried_over`` counts what an interrupted run already wrote,
+        ``repeated`` the records it found listed twice."""
         self.counts = {name: carried_over.get(name, 0) for name in resources}
+        self.repeated = {name: (repeated or {}).get(name, 0) for name in resources}
         self.carried_over = sum(self.counts.values())
         self._started = self._last_render = self._clock()
 
     def add(self, resource: str, records: int) -> None:
         self.counts[resource] += records
+
+    def repeat(self, resource: str, records: int) -> None:
+        """``records`` of ``resource`` were listed again: kept once, counted here."""
+        self.repeated[resource] += records
 
     def tick(self) -> None:
         """Report if the interval has passed since the last report."""
@@ -188,7 +202,10 @@ class Progress:
             lines[0] += f", {summary.carried_over:,} of them by the interrupted run"
         width = max((len(name) for name in summary.counts), default=0)
         for name, count in summary.counts.items():
-            lines.append(f"  {name:<{width}}  {count:>10,}  {summary.files[name].name}")
+            line = f"  {name:<{width}}  {count:>10,}  {summary.files[name].name}"
+            if summary.repeated.get(name):
+                line += f"  ({summary.repeated[name]:,} listed twice by Twilio, kept once)"
+            lines.append(line)
         self._stream.write("\n".join(lines) + "\n")
         self._stream.flush()
 

@@ -7,6 +7,11 @@ committed on a writer thread: while it is being written the event loop is free, 
 pager's request for the next page is already on the wire, so the server works on it
 meanwhile. A listing asks for its next page only once the previous one is committed, so
 the journal always names exactly what the store holds.
+
+Live data can shift between two page requests, so Twilio may list a record again on a later
+page of the same listing. Each listing remembers the SIDs it produced: a record listed again
+is neither written nor spawns its child listings a second time, and it is counted, so every
+format holds one row per SID and the manifest and the summary say how many were repeated.
 """
 
 from __future__ import annotations
@@ -85,6 +90,8 @@ def check_resources(resources: Sequence[str]) -> tuple[str, ...]:
 class _Job:
     listing: Listing
     state: ListingState | None = None
+    # The SIDs the listing produced before an interruption (a resumed listing).
+    seen: frozenset[str] = frozenset()
 
 
 class ExportEngine:
@@ -133,12 +140,39 @@ class ExportEngine:
         known = [Listing(root) for root in _ROOTS if root in self._listed]
         for key, sid in replay.spawned:
             known.extend(self._children(Listing.parse(key), sid))
-        jobs = []
+        unfinished = []
         for listing in known:
             state = replay.listings.get(listing.key)
             if state is None or not state.finished:
-                jobs.append(_Job(listing, state))
-        return jobs
+                unfinished.append((listing, state))
+        seen = self._seen(replay, [listing for listing, state in unfinished if state])
+        return [
+            _Job(listing, state, seen.get(listing.key, frozenset()))
+            for listing, state in unfinished
+        ]
+
+    def _seen(self, replay: Replay, resumed: Sequence[Listing]) -> dict[str, frozenset[str]]:
+        """The SIDs each resumed listing already produced: those it spawned listings for,
+        else those its records in the store carry (one read of each resource's data)."""
+        spawned = replay.spawned_by()
+        found = {
+            listing.key: frozenset(spawned.get(listing.key, ()))
+            for listing in resumed
+            if listing.resource in self._spawning
+        }
+        by_resource: dict[str, set[tuple[str, ...]]] = {}
+        for listing in resumed:
+            if listing.key not in found:
+                by_resource.setdefault(listing.resource, set()).add(listing.parents)
+        for resource, wanted in by_resource.items():
+            sids: dict[tuple[str, ...], set[str]] = {parents: set() for parents in wanted}
+            for parents, sid in self._store.written(resource):
+                if parents in sids:
+                    sids[parents].add(sid)
+            found.update(
+                {Listing(resource, parents).key: frozenset(got) for parents, got in sids.items()}
+            )
+        return found
 
     async def run(self, replay: Replay | None) -> None:
         await self._drain(self._plan(replay))
@@ -191,23 +225,32 @@ class ExportEngine:
     async def _export_listing(self, job: _Job) -> None:
         listing, state = job.listing, job.state
         pager = self._pager(listing)
-        taken = skip = 0
+        taken = repeated = skip = 0
+        seen = set(job.seen)
         if state is not None:
-            taken = state.taken
+            taken, repeated = state.taken, state.repeated
             if state.cursor is not None and not self._stale_cursors:
                 pager.resume(state.cursor)
             else:
                 # The server forgot its page tokens (a restarted emulator): walk the listing
-                # again from its first page, dropping the records the files already hold.
-                skip = taken
+                # again from its first page, passing over the records it listed before.
+                skip = taken + repeated
         async with pager:
             async for page in pager.pages():
                 items = page.items
                 if skip:
                     dropped = min(skip, len(items))
                     items, skip = items[dropped:], skip - dropped
-                taken += len(items)
-                await self._commit(listing, items, pager.cursor, taken)
+                new = []
+                for item in items:
+                    if item.sid not in seen:
+                        seen.add(item.sid)
+                        new.append(item)
+                taken += len(new)
+                repeated += len(items) - len(new)
+                await self._commit(listing, new, pager.cursor, taken, repeated)
+                if len(new) < len(items) and listing.resource in self._selected:
+                    self._progress.repeat(listing.resource, len(items) - len(new))
                 if listing.resource in self._spawning:
                     await self._make_room()
 
@@ -229,13 +272,18 @@ class ExportEngine:
             self._store.commit(page)
 
     async def _commit(
-        self, listing: Listing, items: Sequence[Any], cursor: Cursor | None, taken: int
+        self,
+        listing: Listing,
+        items: Sequence[Any],
+        cursor: Cursor | None,
+        taken: int,
+        repeated: int,
     ) -> None:
         resource = listing.resource
         spawn = [item.sid for item in items] if resource in self._spawning else []
         written = resource in self._selected
         page = PageCommit(
-            listing.key, resource, listing.parents, items, cursor, taken, spawn, written
+            listing.key, resource, listing.parents, items, cursor, taken, spawn, written, repeated
         )
         if cursor is None:
             # The listing's last page: no request of its is in flight to overlap with, so

@@ -13,13 +13,13 @@ import contextlib
 import json
 import os
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from ._errors import JournalError
 from ._journal import DONE_ENTRY, JournalHeader, Replay, page_entry, replay_lines
 from ._schema import PARENT_FIELDS, Column, ColumnKind, columns_of
-from ._stores import SQLITE_NAME, PageCommit, discard_files, part_name
+from ._stores import SQLITE_NAME, PageCommit, discard_files, parent_fields, part_name
 
 __all__ = ["JOURNAL_TABLE", "SqliteStore", "read_sqlite_journal"]
 
@@ -147,8 +147,15 @@ class SqliteStore:
                     [_cell(c, record.get(c.name)) for c in columns] for record in page.records()
                 ]
                 connection.executemany(self._inserts[page.resource], rows)
-            entry = page_entry(page.listing, page.cursor, page.taken, None, None, page.spawn)
+            entry = page_entry(
+                page.listing, page.cursor, page.taken, page.repeated, None, None, page.spawn
+            )
             self._append(connection, entry)
+
+    def written(self, resource: str) -> Iterator[tuple[tuple[str, ...], str]]:
+        columns = ", ".join(_quote(name) for name in (*parent_fields(resource), "sid"))
+        for *parents, sid in self._connection.execute(f"SELECT {columns} FROM {_quote(resource)}"):
+            yield tuple(parents), sid
 
     def finish(self) -> None:
         with _transaction(self._connection):

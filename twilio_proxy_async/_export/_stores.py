@@ -10,7 +10,7 @@ their files; SQLite keeps it inside the database (``_sqlite.py``).
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -18,7 +18,7 @@ import attrs
 
 from .._pagination import Cursor
 from ._journal import JOURNAL_NAME, Journal, JournalHeader, Replay, page_entry
-from ._schema import PARENT_FIELDS
+from ._schema import PARENT_FIELDS, TABLES
 from ._writers import DataFile, Encoding, record_json
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "Store",
     "discard_files",
     "final_name",
+    "parent_fields",
     "part_name",
 ]
 
@@ -72,14 +73,24 @@ class PageCommit:
     taken: int
     spawn: Sequence[str]
     written: bool
+    # Records of the listing so far that Twilio listed again and that were not written twice.
+    repeated: int = 0
 
     def records(self) -> list[dict[str, object]]:
         parents = dict(zip(PARENT_FIELDS, self.parents, strict=False))
         return [record_json(item, parents) for item in self.items]
 
 
+def parent_fields(resource: str) -> tuple[str, ...]:
+    """The columns naming a record's parents, in path order."""
+    return tuple(parent.name for parent in TABLES[resource].parents)
+
+
 class Store(Protocol):
     def commit(self, page: PageCommit) -> None: ...
+
+    def written(self, resource: str) -> Iterator[tuple[tuple[str, ...], str]]:
+        """(parents' SIDs, SID) of every record of ``resource`` committed so far."""
 
     def finish(self) -> None:
         """Everything is committed and durable: only publishing remains."""
@@ -136,8 +147,19 @@ class FileStore:
                 file.append(page.records())
             offset = file.offset
         self._journal.page(
-            page_entry(page.listing, page.cursor, page.taken, page.resource, offset, page.spawn)
+            page_entry(
+                page.listing,
+                page.cursor,
+                page.taken,
+                page.repeated,
+                page.resource,
+                offset,
+                page.spawn,
+            )
         )
+
+    def written(self, resource: str) -> Iterator[tuple[tuple[str, ...], str]]:
+        return self._files[resource].written(parent_fields(resource))
 
     def finish(self) -> None:
         for file in self._files.values():

@@ -10,7 +10,7 @@ import csv
 import io
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Literal
 
@@ -105,6 +105,20 @@ class DataFile:
         self._file.write(data)
         self._file.flush()
         self.offset += len(data)
+
+    def written(self, parent_fields: Sequence[str]) -> Iterator[tuple[tuple[str, ...], str]]:
+        """(parents' SIDs, SID) of each record the file holds, read back from its text."""
+        if self._file is not None:
+            self._file.flush()
+        with self.part_path.open(encoding="utf-8", newline="") as file:
+            records: Iterator[Mapping[str, object]]
+            if self.encoding == "jsonl":
+                records = (json.loads(line) for line in file)
+            else:
+                records = csv.DictReader(file)
+            for record in records:
+                parents = tuple(str(record[name]) for name in parent_fields)
+                yield parents, str(record["sid"])
 
     def sync(self) -> None:
         """Make what was written durable (before the journal says the export is done)."""

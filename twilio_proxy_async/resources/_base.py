@@ -8,7 +8,7 @@ one request. Bodies become models only here.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Generic, TypeVar
+from typing import ClassVar, Generic, TypeVar
 from urllib.parse import quote, urlencode
 
 import cattrs
@@ -21,6 +21,7 @@ from .._params import check_identifier, check_limit, check_page_size, check_sid,
 from .._record_hooks import record_structurer
 from .._table import Api, Collection, Operation, Verb
 from .._transport import Response, Transport
+from ._docs import document_methods
 
 __all__ = ["Product", "Resource"]
 
@@ -161,9 +162,19 @@ class Resource(Generic[T]):
     methods; each passes its arguments here, where the table decides the path, the SID
     checks and the form. Form values are read by the fields' Python names, so a method
     hands over its own arguments (``locals()``) and a test pins the signature to the table.
+
+    Each method's docstring holds what is its own; what its siblings say alike (the path's
+    SIDs, the listing arguments, ``_shared_docs``, the usual Returns and Raises) is added
+    when the subclass is made (``_docs.py``).
     """
 
     table: Collection[T]
+    # Descriptions of the arguments several methods of a subclass take, written once.
+    _shared_docs: ClassVar[Mapping[str, str]] = {}
+
+    def __init_subclass__(cls) -> None:
+        super().__init_subclass__()
+        document_methods(cls, cls.table, cls._shared_docs)
 
     def __init__(self, product: Product) -> None:
         self._api = product

@@ -34,40 +34,19 @@ class MessageInteractions(Resource[MessageInteraction]):
         Twilio answers 200 here, not 201.
 
         Args:
-            service_sid: the Proxy Service, ``KS`` followed by 32 hex digits.
-            session_sid: the Session, ``KC`` followed by 32 hex digits.
-            participant_sid: the Participant, ``KP`` followed by 32 hex digits.
             body: the text of the message.
             media_url: URLs of media to attach, sent as one ``MediaUrl`` field each; Twilio marks
                 this reserved and does not support it yet.
 
         Returns:
             The new ``MessageInteraction`` (its inbound fields stay empty).
-
-        Raises:
-            InvalidParameterError: an argument is malformed (a SID, an enum value, a type); nothing
-                was sent.
         """  # noqa: E501
         return await self._create((service_sid, session_sid, participant_sid), locals())
 
     async def fetch(
         self, service_sid: str, session_sid: str, participant_sid: str, sid: str
     ) -> MessageInteraction:
-        """GET /v1/Services/{ServiceSid}/Sessions/{SessionSid}/Participants/{ParticipantSid}/MessageInteractions/{Sid}
-
-        Args:
-            service_sid: the Proxy Service, ``KS`` followed by 32 hex digits.
-            session_sid: the Session, ``KC`` followed by 32 hex digits.
-            participant_sid: the Participant, ``KP`` followed by 32 hex digits.
-            sid: the MessageInteraction, ``KI`` followed by 32 hex digits.
-
-        Returns:
-            The ``MessageInteraction``.
-
-        Raises:
-            InvalidParameterError: a SID is malformed; nothing was sent.
-            NotFoundError: there is no such MessageInteraction.
-        """  # noqa: E501
+        """GET /v1/Services/{ServiceSid}/Sessions/{SessionSid}/Participants/{ParticipantSid}/MessageInteractions/{Sid}"""  # noqa: E501
         return await self._fetch((service_sid, session_sid, participant_sid), sid)
 
     def list(
@@ -84,24 +63,6 @@ class MessageInteractions(Resource[MessageInteraction]):
 
         The messages sent to one Participant through the API. Twilio lists them under the key
         ``interactions``.
-
-        Args:
-            service_sid: the Proxy Service, ``KS`` followed by 32 hex digits.
-            session_sid: the Session, ``KC`` followed by 32 hex digits.
-            participant_sid: the Participant, ``KP`` followed by 32 hex digits.
-            page_size: records per request to Twilio, 1 to 1000. Default None: Twilio's own page
-                size (50), or ``limit`` when a smaller ``limit`` is given.
-            limit: the most MessageInteractions to yield in all, a positive integer. Default None:
-                every one.
-            prefetch: whether the next page is requested while you work on the current one (default
-                True); False requests each page only when it is needed.
-
-        Returns:
-            An ``AsyncPager``: ``async for`` over it (no ``await`` before), ``.pages()`` for whole
-            pages, ``.cursor`` and ``resume()`` to continue a stopped listing.
-
-        Raises:
-            InvalidParameterError: a SID, ``page_size`` or ``limit`` is malformed; nothing was sent.
         """  # noqa: E501
         parents = (service_sid, session_sid, participant_sid)
         return self._list(parents, page_size=page_size, limit=limit, prefetch=prefetch)

@@ -30,8 +30,6 @@ class Participants(Resource[Participant]):
         Add a Participant to a Session. Arguments left as None are not sent.
 
         Args:
-            service_sid: the Proxy Service, ``KS`` followed by 32 hex digits.
-            session_sid: the Session, ``KC`` followed by 32 hex digits.
             identifier: the participant's real phone number, E.164 (``+14155551234``), or channel
                 address; required.
             friendly_name: your description of the participant, at most 255 characters (keep
@@ -39,31 +37,11 @@ class Participants(Resource[Participant]):
             proxy_identifier: the proxy number (E.164) the participant will use; default None: Proxy
                 picks one from the Service's pool.
             proxy_identifier_sid: the ``PN...`` SID of that proxy number, instead of the number.
-
-        Returns:
-            The new ``Participant``.
-
-        Raises:
-            InvalidParameterError: an argument is malformed (a SID, an enum value, a type); nothing
-                was sent.
         """
         return await self._create((service_sid, session_sid), locals())
 
     async def fetch(self, service_sid: str, session_sid: str, sid: str) -> Participant:
-        """GET /v1/Services/{ServiceSid}/Sessions/{SessionSid}/Participants/{Sid}
-
-        Args:
-            service_sid: the Proxy Service, ``KS`` followed by 32 hex digits.
-            session_sid: the Session, ``KC`` followed by 32 hex digits.
-            sid: the Participant, ``KP`` followed by 32 hex digits.
-
-        Returns:
-            The ``Participant``.
-
-        Raises:
-            InvalidParameterError: a SID is malformed; nothing was sent.
-            NotFoundError: there is no such Participant.
-        """
+        """GET /v1/Services/{ServiceSid}/Sessions/{SessionSid}/Participants/{Sid}"""
         return await self._fetch((service_sid, session_sid), sid)
 
     async def delete(self, service_sid: str, session_sid: str, sid: str) -> None:
@@ -72,15 +50,6 @@ class Participants(Resource[Participant]):
         Remove a Participant from its Session. Twilio keeps the record (its ``date_deleted`` is set)
         until the Session itself is deleted, and the same participant cannot be added again. Twilio
         answers 200 with an empty body here, not 204.
-
-        Args:
-            service_sid: the Proxy Service, ``KS`` followed by 32 hex digits.
-            session_sid: the Session, ``KC`` followed by 32 hex digits.
-            sid: the Participant, ``KP`` followed by 32 hex digits.
-
-        Raises:
-            InvalidParameterError: a SID is malformed; nothing was sent.
-            NotFoundError: there is no such Participant.
         """
         await self._delete((service_sid, session_sid), sid)
 
@@ -96,23 +65,6 @@ class Participants(Resource[Participant]):
         """GET /v1/Services/{ServiceSid}/Sessions/{SessionSid}/Participants
 
         Every Participant of a Session.
-
-        Args:
-            service_sid: the Proxy Service, ``KS`` followed by 32 hex digits.
-            session_sid: the Session, ``KC`` followed by 32 hex digits.
-            page_size: records per request to Twilio, 1 to 1000. Default None: Twilio's own page
-                size (50), or ``limit`` when a smaller ``limit`` is given.
-            limit: the most Participants to yield in all, a positive integer. Default None: every
-                one.
-            prefetch: whether the next page is requested while you work on the current one (default
-                True); False requests each page only when it is needed.
-
-        Returns:
-            An ``AsyncPager``: ``async for`` over it (no ``await`` before), ``.pages()`` for whole
-            pages, ``.cursor`` and ``resume()`` to continue a stopped listing.
-
-        Raises:
-            InvalidParameterError: a SID, ``page_size`` or ``limit`` is malformed; nothing was sent.
         """
         parents = (service_sid, session_sid)
         return self._list(parents, page_size=page_size, limit=limit, prefetch=prefetch)

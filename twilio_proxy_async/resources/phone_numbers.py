@@ -31,7 +31,6 @@ class PhoneNumbers(Resource[PhoneNumber]):
         Proxy Service.
 
         Args:
-            service_sid: the Proxy Service, ``KS`` followed by 32 hex digits.
             sid: the number's IncomingPhoneNumber SID, ``PN`` followed by 32 hex digits.
             phone_number: the number in E.164 form (``+14155551234``: ``+``, country code,
                 subscriber number, no punctuation).
@@ -52,19 +51,7 @@ class PhoneNumbers(Resource[PhoneNumber]):
         return await self._create((service_sid,), locals())
 
     async def fetch(self, service_sid: str, sid: str) -> PhoneNumber:
-        """GET /v1/Services/{ServiceSid}/PhoneNumbers/{Sid}
-
-        Args:
-            service_sid: the Proxy Service, ``KS`` followed by 32 hex digits.
-            sid: the number, ``PN`` followed by 32 hex digits.
-
-        Returns:
-            The ``PhoneNumber``.
-
-        Raises:
-            InvalidParameterError: a SID is malformed; nothing was sent.
-            NotFoundError: there is no such PhoneNumber in the pool.
-        """
+        """GET /v1/Services/{ServiceSid}/PhoneNumbers/{Sid}"""
         return await self._fetch((service_sid,), sid)
 
     async def update(
@@ -73,18 +60,8 @@ class PhoneNumbers(Resource[PhoneNumber]):
         """POST /v1/Services/{ServiceSid}/PhoneNumbers/{Sid}
 
         Args:
-            service_sid: the Proxy Service, ``KS`` followed by 32 hex digits.
-            sid: the number, ``PN`` followed by 32 hex digits.
             is_reserved: True keeps Proxy from picking the number on its own, False returns it to
                 the pool's automatic selection; default None: not sent (nothing changes).
-
-        Returns:
-            The updated ``PhoneNumber``.
-
-        Raises:
-            InvalidParameterError: an argument is malformed (a SID, an enum value, a type); nothing
-                was sent.
-            NotFoundError: the number is not in the pool.
         """
         return await self._update((service_sid,), sid, locals())
 
@@ -92,14 +69,6 @@ class PhoneNumbers(Resource[PhoneNumber]):
         """DELETE /v1/Services/{ServiceSid}/PhoneNumbers/{Sid}
 
         Take a number out of the Service's pool (the number stays in the account).
-
-        Args:
-            service_sid: the Proxy Service, ``KS`` followed by 32 hex digits.
-            sid: the number, ``PN`` followed by 32 hex digits.
-
-        Raises:
-            InvalidParameterError: a SID is malformed; nothing was sent.
-            NotFoundError: there is no such PhoneNumber in the pool.
         """
         await self._delete((service_sid,), sid)
 
@@ -114,21 +83,5 @@ class PhoneNumbers(Resource[PhoneNumber]):
         """GET /v1/Services/{ServiceSid}/PhoneNumbers
 
         Every number in a Service's pool.
-
-        Args:
-            service_sid: the Proxy Service, ``KS`` followed by 32 hex digits.
-            page_size: records per request to Twilio, 1 to 1000. Default None: Twilio's own page
-                size (50), or ``limit`` when a smaller ``limit`` is given.
-            limit: the most PhoneNumbers to yield in all, a positive integer. Default None: every
-                one.
-            prefetch: whether the next page is requested while you work on the current one (default
-                True); False requests each page only when it is needed.
-
-        Returns:
-            An ``AsyncPager``: ``async for`` over it (no ``await`` before), ``.pages()`` for whole
-            pages, ``.cursor`` and ``resume()`` to continue a stopped listing.
-
-        Raises:
-            InvalidParameterError: a SID, ``page_size`` or ``limit`` is malformed; nothing was sent.
         """
         return self._list((service_sid,), page_size=page_size, limit=limit, prefetch=prefetch)

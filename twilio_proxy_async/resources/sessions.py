@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import ClassVar
 
 from .._exceptions import InvalidParameterError
 from .._pagination import AsyncPager
@@ -66,6 +67,13 @@ class Sessions(Resource[Session]):
     """Create, fetch, update, delete and list the Sessions of a Proxy Service."""
 
     table = SESSIONS
+    # When a Session closes, as both create and update set it.
+    _shared_docs: ClassVar[Mapping[str, str]] = {
+        "date_expiry": "when the Session closes by itself, a timezone-aware datetime (sent in "
+        "UTC, to the second); it overrides ``ttl``. A naive datetime is refused.",
+        "ttl": "seconds the Session stays open after its creation or its last Interaction, a "
+        "non-negative integer; 0 means no limit. Default: the Service's ``default_ttl``.",
+    }
 
     async def create(
         self,
@@ -83,13 +91,8 @@ class Sessions(Resource[Session]):
         Create a Session, optionally with its Participants. Arguments left as None are not sent.
 
         Args:
-            service_sid: the Proxy Service, ``KS`` followed by 32 hex digits.
             unique_name: your name for the Session: at most 191 characters, unique in the Service
                 (keep personal data out of it); it can stand for the SID in ``fetch``.
-            date_expiry: when the Session closes by itself, a timezone-aware datetime (sent in UTC,
-                to the second); it overrides ``ttl``. A naive datetime is refused.
-            ttl: seconds the Session stays open after its creation or its last Interaction, a
-                non-negative integer; 0 means no limit. Default: the Service's ``default_ttl``.
             mode: the channels the Session carries: a ``SessionMode`` or its value
                 (``message-only``, ``voice-only``, ``voice-and-message``, Twilio's default).
             status: the Session's initial status, a ``SessionStatus`` or its value; Twilio's default
@@ -100,32 +103,12 @@ class Sessions(Resource[Session]):
                 ``proxy_identifier_sid`` (its ``PN...`` SID); Twilio's spellings (``Identifier``,
                 ``FriendlyName``, ...) are accepted too. Each is sent as one JSON-encoded
                 ``Participants`` value.
-
-        Returns:
-            The new ``Session``.
-
-        Raises:
-            InvalidParameterError: an argument is malformed (a SID, an enum value, a type); nothing
-                was sent.
         """
         values = {**locals(), "participants": _encode_participants(participants)}
         return await self._create((service_sid,), values)
 
     async def fetch(self, service_sid: str, sid_or_unique_name: str) -> Session:
-        """GET /v1/Services/{ServiceSid}/Sessions/{Sid} (the SID or the unique name)
-
-        Args:
-            service_sid: the Proxy Service, ``KS`` followed by 32 hex digits.
-            sid_or_unique_name: the Session's SID (``KC...``) or its ``unique_name``; any non-empty
-                string, sent percent-encoded.
-
-        Returns:
-            The ``Session``.
-
-        Raises:
-            InvalidParameterError: an argument is malformed; nothing was sent.
-            NotFoundError: there is no such Session.
-        """
+        """GET /v1/Services/{ServiceSid}/Sessions/{Sid} (the SID or the unique name)"""
         return await self._fetch((service_sid,), sid_or_unique_name)
 
     async def update(
@@ -142,22 +125,8 @@ class Sessions(Resource[Session]):
         Change a Session's expiry or status; only the arguments given (not None) are sent.
 
         Args:
-            service_sid: the Proxy Service, ``KS`` followed by 32 hex digits.
-            sid: the Session, ``KC`` followed by 32 hex digits.
-            date_expiry: when the Session closes by itself, a timezone-aware datetime (sent in UTC,
-                to the second); it overrides ``ttl``. A naive datetime is refused.
-            ttl: seconds the Session stays open after its creation or its last Interaction, a
-                non-negative integer; 0 means no limit. Default: the Service's ``default_ttl``.
             status: ``closed`` ends an open or in-progress Session, ``in-progress`` reopens a closed
                 one (a ``SessionStatus`` or its value); Twilio refuses other changes.
-
-        Returns:
-            The updated ``Session``.
-
-        Raises:
-            InvalidParameterError: an argument is malformed (a SID, an enum value, a type); nothing
-                was sent.
-            NotFoundError: there is no such Session.
         """
         return await self._update((service_sid,), sid, locals())
 
@@ -165,14 +134,6 @@ class Sessions(Resource[Session]):
         """DELETE /v1/Services/{ServiceSid}/Sessions/{Sid}
 
         Delete a Session; its Participants are deleted for good with it.
-
-        Args:
-            service_sid: the Proxy Service, ``KS`` followed by 32 hex digits.
-            sid: the Session, ``KC`` followed by 32 hex digits.
-
-        Raises:
-            InvalidParameterError: a SID is malformed; nothing was sent.
-            NotFoundError: there is no such Session.
         """
         await self._delete((service_sid,), sid)
 
@@ -187,20 +148,5 @@ class Sessions(Resource[Session]):
         """GET /v1/Services/{ServiceSid}/Sessions
 
         Every Session of a Service.
-
-        Args:
-            service_sid: the Proxy Service, ``KS`` followed by 32 hex digits.
-            page_size: records per request to Twilio, 1 to 1000. Default None: Twilio's own page
-                size (50), or ``limit`` when a smaller ``limit`` is given.
-            limit: the most Sessions to yield in all, a positive integer. Default None: every one.
-            prefetch: whether the next page is requested while you work on the current one (default
-                True); False requests each page only when it is needed.
-
-        Returns:
-            An ``AsyncPager``: ``async for`` over it (no ``await`` before), ``.pages()`` for whole
-            pages, ``.cursor`` and ``resume()`` to continue a stopped listing.
-
-        Raises:
-            InvalidParameterError: a SID, ``page_size`` or ``limit`` is malformed; nothing was sent.
         """
         return self._list((service_sid,), page_size=page_size, limit=limit, prefetch=prefetch)
