@@ -44,15 +44,6 @@ _ORIGIN = re.compile(r"http://127\.0\.0\.1:\d+")
 Record = dict[str, Any]
 
 
-async def instant(_delay: float) -> None:
-    """Stands in for the transport's retry sleep, so fault storms cost no wall time."""
-
-
-def no_retry_waits(client: Client) -> None:
-    # The retry waits are real backoff (up to seconds); the tests only care about outcomes.
-    client._transport._sleep = instant
-
-
 def read_jsonl(path: Path) -> list[Record]:
     with path.open(encoding="utf-8") as file:
         return [json.loads(line) for line in file]

@@ -24,6 +24,7 @@ from export_support import (
 
 from twilio_proxy_async import AiohttpTransport, Client, RawResponse
 from twilio_proxy_async._export import RESOURCES, Progress, run_export
+from twilio_proxy_async._table import COLLECTIONS
 from twilio_proxy_async.testing import Emulator
 
 pytestmark = pytest.mark.twilio_emulator(demo=SMALL)
@@ -32,13 +33,9 @@ pytestmark = pytest.mark.twilio_emulator(demo=SMALL)
 PAGE_SIZE = 2
 # The last segment of a listing's path, and its API version, name the exported resource.
 RESOURCE_OF = {
-    ("v1", "Services"): "services",
-    ("v1", "PhoneNumbers"): "phone_numbers",
-    ("v1", "ShortCodes"): "short_codes",
-    ("v1", "Sessions"): "sessions",
-    ("v1", "Participants"): "participants",
-    ("v1", "Interactions"): "interactions",
-    ("v2", "Services"): "chat_services",
+    (table.api.version, table.path.rsplit("/", 1)[1]): table.name
+    for table in COLLECTIONS
+    if table.name in RESOURCES
 }
 
 
