@@ -19,8 +19,9 @@ from .._table import COLLECTIONS, Collection, PathSid, Verb
 
 __all__ = ["document_methods"]
 
-# How the docs name a record: its model's name in words ("MessageInteraction" -> "Message Interaction"), except
-# the two kinds of Service, which the docs tell apart by product.
+# How the docs name a record: its model's name in words ("MessageInteraction" ->
+# "Message Interaction"), except the two kinds of Service, which the docs tell apart by
+# product.
 _NOUNS = {"services": "Proxy Service", "chat_services": "Chat Service"}
 
 _PREFETCH = (
