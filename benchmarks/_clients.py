@@ -13,13 +13,14 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import aiohttp
+import attrs
 from yarl import URL
 
 from benchmarks._emulator import Target, basic_auth
 from benchmarks._report import Sample
 from benchmarks._workload import consume, run_pool
 from twilio_proxy_async import Client, ConcurrencyLimiter, RawResponse, Session, TwilioError
-from twilio_proxy_async._record_hooks import record_structurer
+from twilio_proxy_async._record_hooks import _builder, record_structurer
 
 __all__ = [
     "bare_fetch",
@@ -30,8 +31,12 @@ __all__ = [
     "ours_mixed",
     "ours_stream",
     "pipelined_stream",
+    "sdk_models",
     "speculative_stream",
+    "unchecked_structurer",
 ]
+
+Build = Callable[[Any], Any]
 
 
 def _ours(target: Target, *, max_concurrency: int = 32) -> Client:
@@ -126,19 +131,37 @@ async def bare_stream(
         return Sample(time.perf_counter() - started, count)
 
 
+def unchecked_structurer(model: type[Any]) -> Build:
+    """The cheapest model this process can build: ``object.__new__`` and one slot store per
+    field straight from the record, no type check, no SID check, timestamps left as
+    strings. The floor under any client that hands out ``model`` instances at all."""
+    fields = [field.name for field in attrs.fields(model)]
+    lines = ["def build(record):", "    get = record.get", "    instance = new(builder)"]
+    lines += [f"    instance.{name} = get({name!r})" for name in fields]
+    lines += ["    instance.__class__ = model", "    return instance"]
+    names: dict[str, Any] = {"new": object.__new__, "builder": _builder(model), "model": model}
+    exec("\n".join(lines), names)
+    build: Build = names["build"]
+    return build
+
+
+def sdk_models() -> Build:
+    """The SDK's own record structurer for Sessions: every check the pager's path makes."""
+    return record_structurer(Session, owned=True)
+
+
 async def pipelined_stream(
     target: Target,
     *,
     limit: int,
     page_size: int,
     loads: Callable[[bytes], Any] = json.loads,
-    models: bool = False,
+    build: Build | None = None,
 ) -> Sample:
     """The bare loop pipelined, the SDK's floor: page N+1's request goes out (one loop pass,
     a pooled connection writes it at once) before page N's records are counted or, with
-    ``models``, built by the SDK's own record structurer. No pager, no checks of the page,
-    no response-size cap: what any pipelined client building these models could reach."""
-    structure = record_structurer(Session, owned=True)
+    ``build``, built into models by it. No pager, no checks of the page, no response-size
+    cap: what any pipelined client building such models could reach."""
     first = f"{target.url}/v1/Services/{target.service_sid}/Sessions?PageSize={page_size}"
     count = 0
     async with aiohttp.ClientSession(headers={"Authorization": basic_auth(target)}) as session:
@@ -159,9 +182,8 @@ async def pipelined_stream(
                 pending = asyncio.create_task(fetch(url))
                 await asyncio.sleep(0)
             taken = records[: limit - count]
-            if models:
-                built = [structure(record) for record in taken]
-                count += len(built)
+            if build is not None:
+                count += len([build(record) for record in taken])
             else:
                 count += len(taken)
         return Sample(time.perf_counter() - started, count)
@@ -184,12 +206,17 @@ def _peek_next(body: bytes) -> str | None:
 
 
 async def speculative_stream(
-    target: Target, *, limit: int, page_size: int, loads: Callable[[bytes], Any] = json.loads
+    target: Target,
+    *,
+    limit: int,
+    page_size: int,
+    build: Build,
+    loads: Callable[[bytes], Any] = json.loads,
 ) -> Sample:
     """The pipelined floor with the next URL read from the body before it is decoded, so
-    decoding leaves the chain of dependent requests too (a prototype: the SDK does not do
-    this). The decoded page must name the same URL, else the guess is cancelled."""
-    structure = record_structurer(Session, owned=True)
+    decoding leaves the chain of dependent requests too (what the SDK's pager does since
+    0.2, here without its rules). The decoded page must name the same URL, else the guess
+    is cancelled."""
     first = f"{target.url}/v1/Services/{target.service_sid}/Sessions?PageSize={page_size}"
     count = 0
     async with aiohttp.ClientSession(headers={"Authorization": basic_auth(target)}) as session:
@@ -214,7 +241,7 @@ async def speculative_stream(
                 pending = None
             if pending is None and url is not None and count + len(records) < limit:
                 pending = asyncio.create_task(fetch(url))
-            count += len([structure(record) for record in records[: limit - count]])
+            count += len([build(record) for record in records[: limit - count]])
         return Sample(time.perf_counter() - started, count)
 
 

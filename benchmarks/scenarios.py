@@ -23,22 +23,28 @@ from benchmarks._clients import (
     ours_mixed,
     ours_stream,
     pipelined_stream,
+    sdk_models,
     speculative_stream,
+    unchecked_structurer,
 )
 from benchmarks._emulator import EmulatorProcess, Target, basic_auth
 from benchmarks._memory import measure
 from benchmarks._report import Check, Measurement, Sample, ScenarioResult
-from twilio_proxy_async import ConcurrencyLimiter, _json
+from twilio_proxy_async import ConcurrencyLimiter, Session, _json, _pagination
 
 __all__ = ["FULL", "QUICK", "SCENARIOS", "Sizes", "page_body", "peer_installed", "run_all"]
 
 OURS, PEER, BARE, JSON = "ours", "peer", "bare aiohttp", "json.loads"
 OURS_STDLIB = "ours, stdlib json"
+OURS_NO_GUESS = "ours, next URL not guessed"
 BARE_ORJSON = "bare aiohttp, orjson"
 OURS_SYNC, PEER_SYNC = "ours, busy-loop work", "peer, busy-loop work"
 PIPELINED = "pipelined aiohttp, no models"
 FLOOR = "pipelined aiohttp + the SDK's models"
 SPECULATIVE = "speculative aiohttp + the SDK's models"
+# The cheapest model at all: object.__new__ and slot stores, no checks (benchmarks/_clients).
+UNCHECKED = "pipelined aiohttp + unchecked models"
+SPECULATIVE_UNCHECKED = "speculative aiohttp + unchecked models"
 MIB = 1024
 
 
@@ -55,6 +61,16 @@ async def _with_stdlib_json(run: Callable[[], Awaitable[Sample]]) -> Sample:
         return await run()
     finally:
         _json.loads = installed
+
+
+async def _without_guessing(run: Callable[[], Awaitable[Sample]]) -> Sample:
+    """Ours with the pager reading no next URL from raw bodies: what the guess earns."""
+    peek = _pagination.peek_next_url
+    _pagination.peek_next_url = lambda body: None
+    try:
+        return await run()
+    finally:
+        _pagination.peek_next_url = peek
 
 
 def peer_installed() -> bool:
@@ -209,8 +225,15 @@ async def streaming(server: EmulatorProcess, sizes: Sizes, *, with_peer: bool) -
     pipelined = functools.partial(
         pipelined_stream, target, limit=records, page_size=page, loads=_json.loads
     )
+    speculative = functools.partial(
+        speculative_stream, target, limit=records, page_size=page, loads=_json.loads
+    )
     runs[PIPELINED] = pipelined
-    runs[FLOOR] = functools.partial(pipelined, models=True)
+    runs[FLOOR] = functools.partial(pipelined, build=sdk_models())
+    runs[SPECULATIVE] = functools.partial(speculative, build=sdk_models())
+    unchecked = unchecked_structurer(Session)
+    runs[UNCHECKED] = functools.partial(pipelined, build=unchecked)
+    runs[SPECULATIVE_UNCHECKED] = functools.partial(speculative, build=unchecked)
     if with_peer:
         from benchmarks._peer import peer_stream
 
@@ -226,10 +249,10 @@ async def streaming(server: EmulatorProcess, sizes: Sizes, *, with_peer: bool) -
     else:
         checks = [Check("ours / bare aiohttp", _ratio(result, OURS, BARE), ">=", 1.0)]
     checks += [
-        Check(f"{PIPELINED} / {same_parser}", _ratio(result, PIPELINED, same_parser)),
-        Check(f"{FLOOR} / {same_parser}", _ratio(result, FLOOR, same_parser)),
-        Check(f"ours / {FLOOR}", _ratio(result, OURS, FLOOR)),
+        Check(f"{floor} / {same_parser}", _ratio(result, floor, same_parser))
+        for floor in (PIPELINED, FLOOR, SPECULATIVE, UNCHECKED, SPECULATIVE_UNCHECKED)
     ]
+    checks.append(Check(f"ours / {SPECULATIVE}", _ratio(result, OURS, SPECULATIVE)))
     if with_peer:
         checks.insert(0, Check("ours / peer", _ratio(result, OURS, PEER), ">=", 3.5))
         if speedups_installed():
@@ -255,18 +278,12 @@ async def streaming(server: EmulatorProcess, sizes: Sizes, *, with_peer: bool) -
 async def _streaming_slow_server(
     server: EmulatorProcess, sizes: Sizes, runs: Mapping[str, Callable[[], Awaitable[Sample]]]
 ) -> tuple[tuple[Measurement, ...], list[Check]]:
-    """Ours, the bare loops and the floors again, with the server taking ``stream_latency``
-    per page; the speculative floor (next URL read before decoding) runs only here."""
+    """Ours, the bare loops and the SDK-model floors again, with the server taking
+    ``stream_latency`` per page."""
     suffix = f", L={sizes.stream_latency * 1000:g} ms"
     names = [OURS, BARE, *([OURS_STDLIB, BARE_ORJSON] if speedups_installed() else [])]
-    slow = {name + suffix: runs[name] for name in [*names, FLOOR]}
-    slow[SPECULATIVE + suffix] = functools.partial(
-        speculative_stream,
-        server.target,
-        limit=sizes.stream_records,
-        page_size=sizes.stream_page,
-        loads=_json.loads,
-    )
+    slow = {name + suffix: runs[name] for name in [*names, FLOOR, SPECULATIVE]}
+    slow[OURS_NO_GUESS + suffix] = functools.partial(_without_guessing, runs[OURS])
     await server.set_latency(sizes.stream_latency)
     try:
         samples = await _interleave(slow, sizes.rounds, sizes.stream_records)
@@ -279,7 +296,7 @@ async def _streaming_slow_server(
         for top, bottom in same
     ]
     same_parser = same[0][1]
-    for floor in (FLOOR, SPECULATIVE):
+    for floor in (OURS_NO_GUESS, FLOOR, SPECULATIVE):
         ratio = _ratio(result, floor + suffix, same_parser + suffix)
         checks.append(Check(f"{floor}{suffix} / {same_parser}", ratio))
     return result, checks

@@ -8,6 +8,7 @@ configured per module or test with ``@pytest.mark.twilio_emulator(...)``), ``api
 to ``emu``), ``world`` (``emu`` holding one record of every collection of the table).
 
 Helpers, one support module per concern: ``helpers`` (requests and records),
+``table_support`` (the SDK method and field values of each operation of the table),
 ``proxy_support`` (the Proxy example world), ``emulator_http`` (raw HTTP to the emulator),
 ``emulator_support`` (faults, leaks), ``export_support`` (exported files), ``cli_support``
 (the console script as a process), ``spec_support`` and ``shared_support`` (the conformance

@@ -8,6 +8,7 @@ from typing import Any
 
 import aiohttp
 import attrs
+from table_support import least_form
 from yarl import URL
 
 from twilio_proxy_async._table import COLLECTIONS, Verb, collection
@@ -120,39 +121,6 @@ class Api:
             target = URL(page["meta"]["next_page_url"], encoded=True)
 
 
-# What Twilio's update fixture sets, so the answer's nested objects carry the same keys.
-CHAT_UPDATE = [
-    ("FriendlyName", "friendly_name"),
-    ("Notifications.LogEnabled", "true"),
-    *(
-        pair
-        for event in ("NewMessage", "AddedToChannel", "RemovedFromChannel", "InvitedToChannel")
-        for pair in (
-            (f"Notifications.{event}.Enabled", "false"),
-            (f"Notifications.{event}.Template", f"notifications.{event}.template"),
-        )
-    ),
-    ("Notifications.NewMessage.BadgeCountEnabled", "true"),
-    ("Limits.ChannelMembers", "500"),
-    ("Limits.UserChannels", "600"),
-    ("Media.CompatibilityMessage", "new media compatibility message"),
-    ("PreWebhookUrl", "https://example.com/pre"),
-    ("PostWebhookUrl", "https://example.com/post"),
-    ("WebhookFilters", "onMessageSend"),
-]
-
-
-def _service_form(name: str, chat_sid: str) -> dict[str, str]:
-    return {
-        "UniqueName": name,
-        "DefaultTtl": "3600",
-        "CallbackUrl": "http://www.example.com",
-        "InterceptCallbackUrl": "http://www.example.com",
-        "OutOfSessionCallbackUrl": "http://www.example.com",
-        "ChatInstanceSid": chat_sid,
-    }
-
-
 # The collection each parent SID prefix names (KS: services, KC: sessions, KP: participants).
 _PARENTS = {
     table.prefix: table.name
@@ -165,35 +133,27 @@ _PARENTS = {
 class World:
     """One record of every collection, so each operation of the table has one to act on.
 
-    ``ids`` holds a SID per collection name; paths come from the table's templates. Only
-    what a record needs to exist (``build``) and the forms of a create or an update are
-    written per collection here.
+    ``ids`` holds a SID per collection name. Everything comes from the table: paths from its
+    templates, forms from its fields (``table_support.least_form``), the order from its
+    parents-first order. A collection without a create (Interactions) holds the record of
+    the one with the same SID prefix (a MessageInteraction is an Interaction).
     """
 
     api: Api
     ids: dict[str, str] = attrs.field(factory=dict)
 
     async def build(self) -> None:
-        api, ids = self.api, self.ids
-        chat = await api.ok("POST", "/v2/Services", 201, data={"FriendlyName": "chat"})
-        ids["chat_services"] = chat["sid"]
-        form = _service_form("world", chat["sid"])
-        ids["services"] = (await api.ok("POST", "/v1/Services", 201, data=form))["sid"]
-        for last in (1, 2):
-            form = {"PhoneNumber": f"+1415555000{last}"}
-            ids["phone_numbers"] = (await self.create("phone_numbers", form))["sid"]
-        ids["short_codes"] = (await self.create("short_codes", {"Sid": "SC" + "1" * 32}))["sid"]
-        form = {
-            "UniqueName": "world-session",
-            "DateExpiry": "2030-01-01T00:00:00Z",
-            "Participants": participant_json("+15550000001", FriendlyName="first"),
-        }
-        ids["sessions"] = (await self.create("sessions", form))["sid"]
-        method, path, _ = self.request("participants", Verb.LIST)
-        (participant,) = (await api.ok(method, path, 200))["participants"]
-        ids["participants"] = participant["sid"]
-        message = await self.create("message_interactions", {"Body": "some message"})
-        ids["message_interactions"] = ids["interactions"] = message["sid"]
+        for table in COLLECTIONS:
+            if Verb.CREATE not in table.verbs:
+                continue
+            # Two of each pool member, so a session's second participant finds a number free.
+            for variant in range(1, 3 if table.pool else 2):
+                form = least_form(table.operation(Verb.CREATE), variant)
+                self.ids[table.name] = (await self.create(table.name, form))["sid"]
+        for table in COLLECTIONS:
+            if table.name not in self.ids:
+                (same,) = (o.name for o in COLLECTIONS if o.prefix == table.prefix and o != table)
+                self.ids[table.name] = self.ids[same]
 
     async def create(self, name: str, form: Form) -> Any:
         method, path, _ = self.request(name, Verb.CREATE)
@@ -201,28 +161,18 @@ class World:
             method, path, collection(name).operation(Verb.CREATE).success, data=form
         )
 
-    def request(self, name: str, verb: Verb) -> tuple[str, str, Any]:
-        """(method, path, form) of ``verb`` on this world's record of collection ``name``."""
+    def path(self, name: str, verb: Verb) -> str:
+        """The path of ``verb`` on this world's record of collection ``name``."""
         operation = collection(name).operation(verb)
         sids = [
             self.ids[name if sid.name == "sid" else _PARENTS[sid.prefix]]
             for sid in operation.path_sids
         ]
-        creates: dict[str, Any] = {
-            "services": _service_form("another", self.ids.get("chat_services", "")),
-            "phone_numbers": {"PhoneNumber": "+14155550009"},
-            "short_codes": {"Sid": "SC" + "2" * 32},
-            "sessions": {"UniqueName": "another", "Ttl": "3600", "Mode": "message-only"},
-            "participants": {"Identifier": "+15550000002", "FriendlyName": "second"},
-            "message_interactions": {"Body": "some message"},
-            "chat_services": {"FriendlyName": "another"},
-        }
-        updates: dict[str, Any] = {
-            "services": {"DefaultTtl": "60"},
-            "phone_numbers": {"IsReserved": "true"},
-            "short_codes": {"IsReserved": "true"},
-            "sessions": {"Ttl": "60", "Status": "in-progress"},
-            "chat_services": CHAT_UPDATE,
-        }
-        form = {Verb.CREATE: creates, Verb.UPDATE: updates}.get(verb, {}).get(name)
-        return operation.method, operation.format_path.format(*sids), form
+        return operation.format_path.format(*sids)
+
+    def request(self, name: str, verb: Verb) -> tuple[str, str, Any]:
+        """(method, path, form) of ``verb`` on this world's record of collection ``name``; a
+        create makes a record other than the world's own."""
+        operation = collection(name).operation(verb)
+        form = least_form(operation, variant=3) if operation.fields else None
+        return operation.method, self.path(name, verb), form

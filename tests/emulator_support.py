@@ -1,7 +1,7 @@
 """Shared pieces of the fault, cancellation, load and security tests.
 
-A sleep recorder that stands in for the transport's retry sleep, a scriptable loopback
-server for the faults the emulator cannot produce, and probes for leaked connections.
+A scriptable loopback server for the faults the emulator cannot produce, and probes for
+leaked connections. (Retry waits: ``twilio_proxy_async.testing.instant_retry_waits``.)
 """
 
 from __future__ import annotations
@@ -25,29 +25,6 @@ def services_only(count: int) -> DemoData:
     """Demo data of ``count`` Proxy Services and nothing else: a listing to page through."""
     counts = {field.name: 0 for field in attrs.fields(DemoData) if field.name != "seed"}
     return DemoData(**{**counts, "services": count})
-
-
-class SleepRecorder:
-    """Replaces ``Transport._sleep``: records each retry wait and returns at once.
-
-    ``on_sleep`` runs after each recorded wait, so a test can end a fault storm after
-    exactly N retries and know the outcome in advance.
-    """
-
-    def __init__(self, on_sleep: Callable[[int], None] | None = None) -> None:
-        self.delays: list[float] = []
-        self._on_sleep = on_sleep
-
-    async def __call__(self, delay: float) -> None:
-        self.delays.append(delay)
-        if self._on_sleep is not None:
-            self._on_sleep(len(self.delays))
-
-
-def record_sleeps(client: Client, on_sleep: Callable[[int], None] | None = None) -> SleepRecorder:
-    recorder = SleepRecorder(on_sleep)
-    client._transport._sleep = recorder
-    return recorder
 
 
 # The HTTP transport each client_for() client sends through, to look at its connections.

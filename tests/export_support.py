@@ -23,6 +23,7 @@ from twilio_proxy_async import AiohttpTransport, Client, RawResponse
 from twilio_proxy_async._export import FORMATS as EXPORT_FORMATS
 from twilio_proxy_async._export import RESOURCES, Progress, run_export
 from twilio_proxy_async._export._schema import columns_of
+from twilio_proxy_async._table import COLLECTIONS
 from twilio_proxy_async.testing import DemoData, Emulator
 
 # Every format, as test parameters; Parquet's skip cleanly without the parquet extra.
@@ -44,15 +45,6 @@ MANIFEST = "export-manifest.json"
 _ORIGIN = re.compile(r"http://127\.0\.0\.1:\d+")
 
 Record = dict[str, Any]
-
-
-async def instant(_delay: float) -> None:
-    """Stands in for the transport's retry sleep, so fault storms cost no wall time."""
-
-
-def no_retry_waits(client: Client) -> None:
-    # The retry waits are real backoff (up to seconds); the tests only care about outcomes.
-    client._transport._sleep = instant
 
 
 def read_jsonl(path: Path) -> list[Record]:
@@ -212,13 +204,9 @@ async def interrupt_export(client: Client, out_dir: Path, pages: int, **options:
 SHIFTED_PAGE_SIZE = 2
 # The last segment of a listing's path, and its API version, name the exported resource.
 RESOURCE_OF = {
-    ("v1", "Services"): "services",
-    ("v1", "PhoneNumbers"): "phone_numbers",
-    ("v1", "ShortCodes"): "short_codes",
-    ("v1", "Sessions"): "sessions",
-    ("v1", "Participants"): "participants",
-    ("v1", "Interactions"): "interactions",
-    ("v2", "Services"): "chat_services",
+    (table.api.version, table.path.rsplit("/", 1)[1]): table.name
+    for table in COLLECTIONS
+    if table.name in RESOURCES
 }
 
 

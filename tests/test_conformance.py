@@ -76,7 +76,7 @@ LISTING_ARGUMENTS = {"page_size", "limit", "prefetch"}
 
 
 OPERATIONS = operations(SPECS, CHAT_PATHS)
-# Collections Twilio serves and documents that the current OpenAPI file leaves out (ShortCodes):
+# Collections Twilio serves and documents that the current OpenAPI file leaves out:
 # they are checked against Twilio's own response bodies instead.
 NOT_IN_SPEC = {
     table.name

@@ -232,3 +232,30 @@ async def test_an_unusable_host_header_falls_back_to_the_bound_address(api: Api,
         assert response.status == 200
         body = json.loads(await response.read())
     assert body["meta"]["next_page_url"].startswith(api.emulator.url + "/v1/Services?")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"UniqueName=caf%E9", b"UniqueName=caf\xe9", b"UniqueName=ok&FriendlyName=%FF%FE"],
+    ids=["percent-encoded-latin-1", "raw-latin-1", "a-second-field"],
+)
+async def test_a_form_body_that_is_not_utf_8_is_400(api: Api, body: bytes) -> None:
+    headers = {**api.headers, "Content-Type": "application/x-www-form-urlencoded"}
+    url = api.emulator.url + "/v1/Services"
+    async with api.session.post(url, data=body, headers=headers) as response:
+        assert response.status == 400
+        error = await response.json()
+    assert (error["code"], error["message"]) == (
+        20001,
+        "The request body is not UTF-8 (raw or percent-encoded)",
+    )
+    assert api.emulator.snapshot()["services"] == []
+
+
+@pytest.mark.parametrize("body", [b"UniqueName=caf%C3%A9", "UniqueName=café".encode()])
+async def test_a_utf_8_form_body_keeps_its_text(api: Api, body: bytes) -> None:
+    headers = {**api.headers, "Content-Type": "application/x-www-form-urlencoded"}
+    url = api.emulator.url + "/v1/Services"
+    async with api.session.post(url, data=body, headers=headers) as response:
+        assert response.status == 201
+        assert (await response.json())["unique_name"] == "café"

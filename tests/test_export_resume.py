@@ -15,13 +15,12 @@ from export_support import (
     file_names,
     interrupt_export,
     leftovers,
-    no_retry_waits,
     read_jsonl,
 )
 
 from twilio_proxy_async import ServerError, TwilioError
 from twilio_proxy_async._export import RESOURCES, ExportError, JournalError, run_export
-from twilio_proxy_async.testing import DemoData, Emulator, Faults
+from twilio_proxy_async.testing import DemoData, Emulator, Faults, instant_retry_waits
 
 JOURNAL = "export-journal.jsonl"
 
@@ -86,7 +85,7 @@ async def test_a_5xx_storm_that_exhausts_retries_then_resume(emu: Emulator, tmp_
     # Every Session listing of the second service fails, whatever the retries.
     emu.faults = Faults(rate_500=1.0, path_prefix=f"/v1/Services/{other}/Sessions")
     async with client_for(emu, max_retries=2) as client:
-        no_retry_waits(client)
+        instant_retry_waits(client)
         with pytest.raises(ServerError):
             await run_export(client, tmp_path, page_size=PAGE_SIZE)
     assert emu.stats.faults_injected["rate_500"] >= 3
@@ -183,7 +182,7 @@ async def test_random_faults_and_repeated_resumes_keep_every_record_once(
         failures = 0
         for _attempt in range(60):
             async with client_for(emu, max_retries=2) as client:
-                no_retry_waits(client)
+                instant_retry_waits(client)
                 try:
                     await run_export(client, tmp_path, resume=True, page_size=4)
                 except TwilioError:

@@ -1,7 +1,7 @@
 """Faults against the real emulator on 127.0.0.1, each with its designed outcome exactly.
 
 What the emulator cannot produce (a list page with one malformed record) comes from a
-purpose-built loopback server. Retry waits go through a recorder instead of sleeping.
+purpose-built loopback server. Retry waits are recorded, not slept (``instant_retry_waits``).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from aiohttp import web
 from emulator_support import (
     client_for,
     loopback_server,
-    record_sleeps,
     services_only,
     wait_until_idle,
 )
@@ -33,7 +32,7 @@ from twilio_proxy_async import (
     TwilioError,
     TwilioTimeoutError,
 )
-from twilio_proxy_async.testing import Emulator, Faults
+from twilio_proxy_async.testing import Emulator, Faults, instant_retry_waits
 
 from helpers import ACCOUNT, TOKEN
 
@@ -63,18 +62,18 @@ def stored_services(emu: Emulator) -> list[str]:
 
 
 def end_faults_after(emu: Emulator, retries: int) -> Callable[[int], None]:
-    def on_sleep(count: int) -> None:
+    def on_wait(count: int) -> None:
         if count == retries:
             emu.faults = Faults()
 
-    return on_sleep
+    return on_wait
 
 
 async def test_429_storm_with_retry_after_waits_as_told_then_succeeds(
     emu: Emulator, client: Client, service: Service
 ) -> None:
     emu.faults = Faults(rate_429=1.0, retry_after="7")
-    sleeps = record_sleeps(client, end_faults_after(emu, 3))
+    sleeps = instant_retry_waits(client, on_wait=end_faults_after(emu, 3))
     fetched = await client.proxy.services.fetch(service.sid)
     assert fetched == service
     assert sleeps.delays == [7.0, 7.0, 7.0]
@@ -86,7 +85,7 @@ async def test_429_storm_that_outlasts_the_retries_raises_rate_limit_error(
     emu: Emulator, client: Client, service: Service
 ) -> None:
     emu.faults = Faults(rate_429=1.0, retry_after="2")
-    sleeps = record_sleeps(client)
+    sleeps = instant_retry_waits(client)
     with pytest.raises(RateLimitError) as caught:
         await client.proxy.services.update(service.sid, default_ttl=60)
     error = caught.value
@@ -106,7 +105,7 @@ async def test_a_huge_retry_after_is_capped(
     emu: Emulator, client: Client, service: Service
 ) -> None:
     emu.faults = Faults(rate_429=1.0, retry_after="86400")
-    sleeps = record_sleeps(client, end_faults_after(emu, 1))
+    sleeps = instant_retry_waits(client, on_wait=end_faults_after(emu, 1))
     await client.proxy.services.fetch(service.sid)
     assert sleeps.delays == [60.0]
 
@@ -117,7 +116,7 @@ async def test_429_storm_without_retry_after_backs_off_exponentially(
     # Without jitter the backoff schedule is exact: base 0.5 s, doubling.
     monkeypatch.setattr(backoff, "full_jitter", lambda value: value)
     emu.faults = Faults(rate_429=1.0)
-    sleeps = record_sleeps(client)
+    sleeps = instant_retry_waits(client)
     with pytest.raises(RateLimitError) as caught:
         await client.proxy.services.fetch(service.sid)
     assert sleeps.delays == [0.5, 1.0, 2.0]
@@ -129,7 +128,7 @@ async def test_jittered_backoff_stays_within_each_cap(
     emu: Emulator, client: Client, service: Service
 ) -> None:
     emu.faults = Faults(rate_429=1.0)
-    sleeps = record_sleeps(client)
+    sleeps = instant_retry_waits(client)
     for _ in range(5):
         with pytest.raises(RateLimitError):
             await client.proxy.services.fetch(service.sid)
@@ -143,7 +142,7 @@ async def test_5xx_on_get_is_retried_and_succeeds(
     emu: Emulator, client: Client, service: Service
 ) -> None:
     emu.faults = Faults(rate_500=1.0, seed=3)
-    sleeps = record_sleeps(client, end_faults_after(emu, 2))
+    sleeps = instant_retry_waits(client, on_wait=end_faults_after(emu, 2))
     assert await client.proxy.services.fetch(service.sid) == service
     assert calls(emu, "GET") == 3
     assert len(sleeps.delays) == 2
@@ -156,7 +155,7 @@ async def test_5xx_on_post_is_not_retried_and_creates_nothing_twice(
     emu: Emulator, client: Client
 ) -> None:
     emu.faults = Faults(rate_500=1.0, methods=["POST"])
-    sleeps = record_sleeps(client)
+    sleeps = instant_retry_waits(client)
     with pytest.raises(ServerError) as caught:
         await client.proxy.services.create(unique_name="once")
     assert calls(emu, "POST") == 1
@@ -170,7 +169,7 @@ async def test_5xx_on_delete_is_retried_because_delete_is_idempotent(
     emu: Emulator, client: Client, service: Service
 ) -> None:
     emu.faults = Faults(rate_500=1.0, methods=["DELETE"])
-    record_sleeps(client, end_faults_after(emu, 1))
+    instant_retry_waits(client, on_wait=end_faults_after(emu, 1))
     await client.proxy.services.delete(service.sid)
     assert calls(emu, "DELETE") == 2
     assert stored_services(emu) == []
@@ -180,7 +179,7 @@ async def test_reset_before_any_byte_on_get_is_retried(
     emu: Emulator, client: Client, service: Service
 ) -> None:
     emu.faults = Faults(rate_reset=1.0)
-    sleeps = record_sleeps(client, end_faults_after(emu, 1))
+    sleeps = instant_retry_waits(client, on_wait=end_faults_after(emu, 1))
     assert await client.proxy.services.fetch(service.sid) == service
     assert len(sleeps.delays) == 1
     # aiohttp itself re-sends an idempotent request once when the server drops the
@@ -193,7 +192,7 @@ async def test_resets_that_outlast_the_retries_raise_a_connection_error(
     emu: Emulator, client: Client, service: Service
 ) -> None:
     emu.faults = Faults(rate_reset=1.0)
-    record_sleeps(client)
+    instant_retry_waits(client)
     with pytest.raises(TwilioConnectionError) as caught:
         await client.proxy.services.fetch(service.sid)
     error = caught.value
@@ -208,7 +207,7 @@ async def test_reset_before_any_byte_on_post_raises_without_retry(
     emu: Emulator, client: Client
 ) -> None:
     emu.faults = Faults(rate_reset=1.0, methods=["POST"])
-    sleeps = record_sleeps(client)
+    sleeps = instant_retry_waits(client)
     with pytest.raises(TwilioConnectionError) as caught:
         await client.proxy.services.create(unique_name="lost")
     assert type(caught.value) is TwilioConnectionError
@@ -222,7 +221,7 @@ async def test_reset_mid_body_on_get_is_retried(
     emu: Emulator, client: Client, service: Service
 ) -> None:
     emu.faults = Faults(rate_reset_mid_body=1.0)
-    sleeps = record_sleeps(client, end_faults_after(emu, 2))
+    sleeps = instant_retry_waits(client, on_wait=end_faults_after(emu, 2))
     assert await client.proxy.services.fetch(service.sid) == service
     assert calls(emu, "GET") == 3
     assert len(sleeps.delays) == 2
@@ -233,7 +232,7 @@ async def test_reset_mid_body_on_post_raises_and_the_create_happened_once(
     emu: Emulator, client: Client
 ) -> None:
     emu.faults = Faults(rate_reset_mid_body=1.0, methods=["POST"])
-    sleeps = record_sleeps(client)
+    sleeps = instant_retry_waits(client)
     with pytest.raises(TwilioConnectionError) as caught:
         await client.proxy.services.create(unique_name="half-answered")
     assert type(caught.value) is TwilioConnectionError
@@ -261,7 +260,7 @@ async def test_stalling_server_raises_timeout_after_the_timeout(emu: Emulator) -
 async def test_stall_on_get_is_retried_and_each_try_is_timed(emu: Emulator) -> None:
     async with client_for(emu, timeout=0.1, max_retries=2) as client:
         emu.faults = Faults(stall=30.0)
-        record_sleeps(client)
+        instant_retry_waits(client)
         with pytest.raises(TwilioTimeoutError):
             await client.proxy.services.fetch("anything")
     assert calls(emu, "GET") == 3
@@ -270,7 +269,7 @@ async def test_stall_on_get_is_retried_and_each_try_is_timed(emu: Emulator) -> N
 async def test_stall_on_post_times_out_without_retry(emu: Emulator) -> None:
     async with client_for(emu, timeout=0.1, max_retries=3) as client:
         emu.faults = Faults(stall=30.0, methods=["POST"])
-        sleeps = record_sleeps(client)
+        sleeps = instant_retry_waits(client)
         with pytest.raises(TwilioTimeoutError):
             await client.proxy.services.create(unique_name="slow")
     assert calls(emu, "POST") == 1
@@ -281,7 +280,7 @@ async def test_truncated_json_on_fetch_is_a_validation_error_keeping_the_body(
     emu: Emulator, client: Client, service: Service
 ) -> None:
     emu.faults = Faults(rate_truncated_json=1.0)
-    sleeps = record_sleeps(client)
+    sleeps = instant_retry_waits(client)
     with pytest.raises(ResponseValidationError) as caught:
         await client.proxy.services.fetch(service.sid)
     error = caught.value
@@ -320,7 +319,7 @@ async def test_html_502_after_retries_is_a_server_error_keeping_the_html(
     emu: Emulator, client: Client, service: Service
 ) -> None:
     emu.faults = Faults(rate_html_502=1.0)
-    sleeps = record_sleeps(client)
+    sleeps = instant_retry_waits(client)
     with pytest.raises(ServerError) as caught:
         await client.proxy.services.fetch(service.sid)
     error = caught.value
@@ -508,7 +507,7 @@ async def test_listing_under_random_faults_yields_every_record_once_in_order(
     expected = [record["sid"] for record in crowded.snapshot()["services"]]
     crowded.faults = attrs.evolve(RANDOM_FAULTS, seed=seed)
     async with client_for(crowded, max_retries=12) as client:
-        sleeps = record_sleeps(client)
+        sleeps = instant_retry_waits(client)
         async with client.proxy.services.list(page_size=5) as services:
             listed = [service.sid async for service in services]
     assert listed == expected
@@ -528,7 +527,7 @@ async def test_listing_under_faults_it_cannot_outlast_stops_with_a_typed_error(
         crowded.faults = attrs.evolve(RANDOM_FAULTS, rate_truncated_json=0.05, seed=seed)
         listed: list[str] = []
         async with client_for(crowded, max_retries=1) as client:
-            record_sleeps(client)
+            instant_retry_waits(client)
             try:
                 async with client.proxy.services.list(page_size=5) as services:
                     async for service in services:

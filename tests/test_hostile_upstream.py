@@ -18,7 +18,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 from aioresponses import aioresponses
-from emulator_support import loopback_server, record_sleeps
+from emulator_support import loopback_server
 from leak_support import exception_text, leaks, reachable_exceptions
 from yarl import URL
 
@@ -38,6 +38,7 @@ from twilio_proxy_async import (
     TwilioTimeoutError,
     _json,
 )
+from twilio_proxy_async.testing import instant_retry_waits
 
 from helpers import ACCOUNT, TOKEN
 
@@ -198,7 +199,7 @@ def parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> s
 @pytest.fixture
 async def client() -> AsyncIterator[Client]:
     async with Client(ACCOUNT, TOKEN) as opened:
-        record_sleeps(opened)
+        instant_retry_waits(opened)
         yield opened
 
 
@@ -216,7 +217,7 @@ async def scripted(*answers: tuple[int, bytes]) -> AsyncIterator[tuple[Client, l
         loopback_server(answer) as server,
         Client(ACCOUNT, TOKEN, base_url=server.url) as opened,
     ):
-        record_sleeps(opened)
+        instant_retry_waits(opened)
         yield opened, server.raw_paths
     assert script == [], "every scripted answer was asked for"
 
@@ -346,7 +347,7 @@ async def test_a_connect_that_stalls_on_a_real_socket_is_retried_for_a_post() ->
         url = f"http://127.0.0.1:{port}"
         # The connect phase gets 90 % of it: a second leaves a 100 ms margin on a loaded machine.
         async with Client(ACCOUNT, TOKEN, base_url=url, timeout=1.0, max_retries=1) as client:
-            sleeps = record_sleeps(client)
+            sleeps = instant_retry_waits(client)
             with pytest.raises(TwilioTimeoutError) as caught:
                 await client.proxy.services.create(unique_name="svc")
     finally:

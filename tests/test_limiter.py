@@ -15,6 +15,7 @@ from twilio_proxy_async import (
     RawResponse,
 )
 from twilio_proxy_async._limiter import HOLD_SECONDS
+from twilio_proxy_async.testing import instant_retry_waits
 
 from helpers import ACCOUNT, TOKEN
 
@@ -206,10 +207,6 @@ class Account:
         return None
 
 
-async def instant(_delay: float) -> None:
-    """The retry wait, skipped: the tests count outcomes, not seconds."""
-
-
 async def fetch_many(clients: list[Client], calls: int) -> int:
     """``calls`` fetches spread over ``clients``, all started at once; returns failures."""
 
@@ -222,7 +219,8 @@ async def fetch_many(clients: list[Client], calls: int) -> int:
 
 def account_client(account: Account, **settings: object) -> Client:
     client = Client(ACCOUNT, TOKEN, transport=account, **settings)  # type: ignore[arg-type]
-    client._transport._sleep = instant
+    # The retry waits are skipped: the tests count outcomes, not seconds.
+    instant_retry_waits(client)
     return client
 
 

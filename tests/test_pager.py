@@ -8,10 +8,16 @@ from collections.abc import Callable, Coroutine
 import pytest
 
 from twilio_proxy_async import AsyncPager, Cursor, PageMeta, PaginationError
-from twilio_proxy_async._pagination import MAX_EMPTY_PAGES, SEEN_WINDOW, RawPage, parse_page
+from twilio_proxy_async._pagination import (
+    MAX_EMPTY_PAGES,
+    SEEN_WINDOW,
+    Fetched,
+    RawPage,
+    parse_page,
+)
 
 ORIGIN = "https://proxy.twilio.com"
-Fetch = Callable[[str, Callable[[], None] | None], Coroutine[object, None, RawPage[str]]]
+Fetch = Callable[[str, Callable[[], None] | None], Coroutine[object, None, Fetched[str]]]
 
 
 def url_of(index: int) -> str:
@@ -33,7 +39,7 @@ class Script:
     def index_of(self, url: str) -> int:
         return int(url.split("Page=")[1].split("&")[0])
 
-    async def fetch(self, url: str, on_sent: Callable[[], None] | None) -> RawPage[str]:
+    async def fetch(self, url: str, on_sent: Callable[[], None] | None) -> Fetched[str]:
         index = self.index_of(url)
         self.started.append(index)
         if on_sent is not None:
@@ -55,11 +61,18 @@ class Script:
 
 
 def raw_page(
-    url: str, meta: PageMeta, items: list[str], error: Exception | None = None
-) -> RawPage[str]:
-    """A fetched page; ``error`` makes it malformed at the first record after ``items``."""
+    url: str,
+    meta: PageMeta,
+    items: list[str],
+    error: Exception | None = None,
+    *,
+    body: bytes = b"",
+) -> Fetched[str]:
+    """A fetched page; ``error`` makes it malformed at the first record after ``items``.
+    ``body`` is what the pager may read a next URL from before decoding (none by default)."""
     size = len(items) + (error is not None)
-    return RawPage(url=url, meta=meta, size=size, extract=lambda: (list(items), error))
+    page = RawPage(url=url, meta=meta, size=size, extract=lambda: (list(items), error))
+    return Fetched(url, body, lambda: page)
 
 
 def same_origin(url: str) -> str:
@@ -197,7 +210,7 @@ async def test_aclose_twice_and_iteration_after_close() -> None:
 
 
 async def test_repeated_next_page_url_is_an_error_after_the_page_records() -> None:
-    async def looping(url: str, on_sent: Callable[[], None] | None) -> RawPage[str]:
+    async def looping(url: str, on_sent: Callable[[], None] | None) -> Fetched[str]:
         return raw_page(url, PageMeta(key="k", next_page_url=url_of(0)), ["a"])
 
     source = AsyncPager(looping, url_of(0), follow=same_origin)
@@ -207,13 +220,13 @@ async def test_repeated_next_page_url_is_an_error_after_the_page_records() -> No
 
 
 async def test_next_page_on_another_origin_is_refused_after_the_page_records() -> None:
-    async def hostile(url: str, on_sent: Callable[[], None] | None) -> RawPage[str]:
+    async def hostile(url: str, on_sent: Callable[[], None] | None) -> Fetched[str]:
         meta = PageMeta(key="k", next_page_url="https://evil.example/v1/Services?Page=1")
         return raw_page(url, meta, ["a", "b"])
 
     calls: list[str] = []
 
-    async def fetch(url: str, on_sent: Callable[[], None] | None) -> RawPage[str]:
+    async def fetch(url: str, on_sent: Callable[[], None] | None) -> Fetched[str]:
         calls.append(url)
         return await hostile(url, on_sent)
 
@@ -299,7 +312,7 @@ def test_parse_page_refuses_other_shapes(body: object, message: str) -> None:
 
 
 async def test_cursor_is_not_exhausted_while_a_refused_next_page_is_pending() -> None:
-    async def hostile(url: str, on_sent: Callable[[], None] | None) -> RawPage[str]:
+    async def hostile(url: str, on_sent: Callable[[], None] | None) -> Fetched[str]:
         meta = PageMeta(key="k", next_page_url="https://evil.example/v1/Services?Page=1")
         return raw_page(url, meta, ["a", "b"])
 
@@ -317,7 +330,7 @@ async def test_cursor_is_not_exhausted_while_a_refused_next_page_is_pending() ->
 async def test_making_a_page_current_waits_until_the_next_request_is_written() -> None:
     events: list[str] = []
 
-    async def fetch(url: str, on_sent: Callable[[], None] | None) -> RawPage[str]:
+    async def fetch(url: str, on_sent: Callable[[], None] | None) -> Fetched[str]:
         index = int(url.split("Page=")[1].split("&")[0])
         if on_sent is not None:
             # A few loop passes stand in for the transport getting the request out.
@@ -339,7 +352,7 @@ async def test_making_a_page_current_waits_until_the_next_request_is_written() -
 async def test_a_malformed_record_ends_the_listing_after_the_records_before_it() -> None:
     broken = ValueError("record 1 is malformed")
 
-    async def fetch(url: str, on_sent: Callable[[], None] | None) -> RawPage[str]:
+    async def fetch(url: str, on_sent: Callable[[], None] | None) -> Fetched[str]:
         index = int(url.split("Page=")[1].split("&")[0])
         meta = PageMeta(key="services", next_page_url=url_of(index + 1))
         if index == 1:
@@ -370,10 +383,10 @@ async def test_a_malformed_page_cancels_the_prefetch_it_had_sent() -> None:
     script.gates[2] = asyncio.Event()
     original = script.fetch
 
-    async def fetch(url: str, on_sent: Callable[[], None] | None) -> RawPage[str]:
+    async def fetch(url: str, on_sent: Callable[[], None] | None) -> Fetched[str]:
         page = await original(url, on_sent)
         if script.index_of(url) == 1:
-            return raw_page(url, page.meta, ["r1.0"], ValueError("bad record"))
+            return raw_page(url, page.decode().meta, ["r1.0"], ValueError("bad record"))
         return page
 
     source = AsyncPager(fetch, url_of(0), follow=same_origin)
@@ -401,7 +414,7 @@ async def test_dropping_the_pager_after_a_break_cancels_the_prefetch() -> None:
 async def test_endless_empty_pages_stop_with_a_pagination_error() -> None:
     fetched: list[int] = []
 
-    async def empty(url: str, on_sent: Callable[[], None] | None) -> RawPage[str]:
+    async def empty(url: str, on_sent: Callable[[], None] | None) -> Fetched[str]:
         index = int(url.split("Page=")[1].split("&")[0])
         fetched.append(index)
         return raw_page(url, PageMeta(key="k", next_page_url=url_of(index + 1)), [])
@@ -413,7 +426,7 @@ async def test_endless_empty_pages_stop_with_a_pagination_error() -> None:
 
 
 async def test_empty_pages_between_records_are_followed() -> None:
-    async def sparse(url: str, on_sent: Callable[[], None] | None) -> RawPage[str]:
+    async def sparse(url: str, on_sent: Callable[[], None] | None) -> Fetched[str]:
         index = int(url.split("Page=")[1].split("&")[0])
         next_url = url_of(index + 1) if index < 3 * MAX_EMPTY_PAGES else None
         items = [f"r{index}"] if index % (MAX_EMPTY_PAGES - 1) == 0 else []

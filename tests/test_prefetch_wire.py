@@ -1,138 +1,24 @@
-"""The prefetch on the wire, seen from a server in its own thread.
-
-The server runs outside the client's event loop, so it sees a request the moment the client
-writes it, even while the loop is blocked by a caller doing synchronous work.
-"""
+"""The prefetch on the wire, seen from a server in its own thread (``page_server_support``)."""
 
 from __future__ import annotations
 
 import asyncio
-import json
-import select
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
 import pytest
+from page_server_support import PAGES, PER_PAGE, WAIT, PageServer, busy_until, page_server, service
 
 from twilio_proxy_async import Client, ResponseValidationError, _pagination
 
 from helpers import ACCOUNT, TOKEN
 
-PAGES = 4
-PER_PAGE = 2
-# Bounds every wait in these tests; none is reached when the client behaves.
-WAIT = 5.0
-
-
-def service(n: int) -> dict[str, object]:
-    return {"sid": f"KS{n:032x}", "unique_name": f"svc-{n}"}
-
-
-class PageServer:
-    """Serves PAGES pages of Services; notes when each page's request arrives.
-
-    ``stall`` pages are never answered: their handler waits until the client hangs up and
-    notes that in ``cut``. ``malformed`` maps a page to the index of a record it breaks.
-    """
-
-    def __init__(self) -> None:
-        self.arrived = {index: threading.Event() for index in range(PAGES)}
-        self.cut = {index: threading.Event() for index in range(PAGES)}
-        self.stall: set[int] = set()
-        # Pages answered only once their event is set; a single-Service fetch likewise.
-        self.hold: dict[int, threading.Event] = {}
-        self.fetch_gate = threading.Event()
-        self.malformed: dict[int, int] = {}
-        self.bodies: dict[int, bytes] = {}
-        self.released = threading.Event()
-        self.url = ""
-
-    def body(self, index: int) -> bytes:
-        records = [service(index * PER_PAGE + n) for n in range(PER_PAGE)]
-        if index in self.malformed:
-            records[self.malformed[index]] = {"sid": "not-a-service-sid"}
-        next_url = f"{self.url}/v1/Services?PageSize={PER_PAGE}&Page={index + 1}"
-        meta = {
-            "key": "services",
-            "page": index,
-            "page_size": PER_PAGE,
-            "next_page_url": next_url if index + 1 < PAGES else None,
-        }
-        body = json.dumps({"services": records, "meta": meta}).encode()
-        self.bodies[index] = body
-        return body
-
-    def wait_for_hang_up(self, handler: BaseHTTPRequestHandler, index: int) -> None:
-        connection = handler.connection
-        for _ in range(int(WAIT / 0.05)):
-            if self.released.is_set():
-                return
-            readable, _, _ = select.select([connection], [], [], 0.05)
-            if readable and not connection.recv(1):
-                self.cut[index].set()
-                return
-
-
-def handler_for(state: PageServer) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_GET(self) -> None:
-            parts = urlsplit(self.path)
-            if parts.path != "/v1/Services":
-                state.fetch_gate.wait(WAIT)
-                self.answer(json.dumps(service(0)).encode())
-                return
-            index = int(parse_qs(parts.query).get("Page", ["0"])[0])
-            state.arrived[index].set()
-            if index in state.hold:
-                state.hold[index].wait(WAIT)
-            if index in state.stall:
-                state.wait_for_hang_up(self, index)
-                self.close_connection = True
-                return
-            self.answer(state.body(index))
-
-        def answer(self, body: bytes) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: object) -> None:
-            return None
-
-    return Handler
-
 
 @pytest.fixture
 def server() -> Iterator[PageServer]:
-    state = PageServer()
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(state))
-    httpd.daemon_threads = True
-    state.url = f"http://127.0.0.1:{httpd.server_address[1]}"
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
+    with page_server() as state:
         yield state
-    finally:
-        state.released.set()
-        state.fetch_gate.set()
-        for event in state.hold.values():
-            event.set()
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join(WAIT)
-
-
-def busy_until(event: threading.Event) -> bool:
-    """Synchronous work (a sync database driver, a file write) that never yields to the loop;
-    it ends early if the server has the next page's request meanwhile."""
-    return event.wait(WAIT)
 
 
 @pytest.mark.parametrize("lent", [False, True], ids=["own session", "lent session"])

@@ -12,7 +12,7 @@ from typing import Any
 
 import attrs
 import pytest
-from emulator_support import client_for, record_sleeps
+from emulator_support import client_for
 from leak_support import leaks
 
 from twilio_proxy_async import (
@@ -28,7 +28,7 @@ from twilio_proxy_async import (
 )
 from twilio_proxy_async._export import Progress, run_export
 from twilio_proxy_async._logging import ENV_VARIABLE, configure_from_environment, logger
-from twilio_proxy_async.testing import DemoData, Emulator, Faults
+from twilio_proxy_async.testing import DemoData, Emulator, Faults, instant_retry_waits
 
 from helpers import ACCOUNT, TOKEN
 
@@ -51,7 +51,7 @@ async def test_a_retry_after_beyond_the_total_timeout_ends_the_call_at_once(
 ) -> None:
     emu.faults = Faults(rate_429=1.0, retry_after="120")
     async with client_for(emu, timeout=30, total_timeout=5) as client:
-        sleeps = record_sleeps(client)
+        sleeps = instant_retry_waits(client)
         with pytest.raises(RateLimitError) as caught:
             await client.proxy.services.fetch(service.sid)
     assert sleeps.delays == []
@@ -94,7 +94,7 @@ async def test_a_view_changes_call_settings_and_shares_everything_else(
     emu: Emulator, service: Service
 ) -> None:
     async with client_for(emu, max_retries=3) as client:
-        record_sleeps(client)
+        instant_retry_waits(client)
         patient = client.with_options(total_timeout=60)
         impatient = client.with_options(max_retries=0, timeout=0.2)
         assert impatient.limiter is client.limiter is patient.limiter
@@ -143,7 +143,7 @@ async def test_an_update_is_retried_on_5xx_and_a_create_is_not(
     emu: Emulator, service: Service
 ) -> None:
     async with client_for(emu) as client:
-        record_sleeps(client)
+        instant_retry_waits(client)
         emu.faults = Faults(rate_500=1.0, methods=["POST"])
         with pytest.raises(ServerError) as updated:
             await client.proxy.services.update(service.sid, default_ttl=60)
@@ -191,7 +191,7 @@ async def test_hooks_see_every_attempt_answer_and_retry_with_request_ids(
 
     hooks = {name: [recorder(name)] for name in ("request", "response", "retry")}
     async with client_for(emu, event_hooks=hooks) as client:
-        sleeps = record_sleeps(client)
+        sleeps = instant_retry_waits(client)
         emu.faults = Faults(rate_429=1.0)
         await client.proxy.services.fetch(service.sid)
     names = [name for name, _ in events]
@@ -243,7 +243,9 @@ async def test_debug_logs_one_line_per_attempt_and_info_each_retry(
 ) -> None:
     caplog.set_level(logging.DEBUG, logger="twilio_proxy_async")
     async with client_for(emu) as client:
-        sleeps = record_sleeps(client, on_sleep=lambda _count: setattr(emu, "faults", Faults()))
+        sleeps = instant_retry_waits(
+            client, on_wait=lambda _count: setattr(emu, "faults", Faults())
+        )
         emu.faults = Faults(rate_500=1.0)
         listed = [found async for found in client.proxy.services.list(limit=1)]
     assert [found.sid for found in listed] == [service.sid]
@@ -315,7 +317,7 @@ async def test_the_limit_adapts_to_the_emulators_concurrency_limit(
 ) -> None:
     emu.faults = Faults(concurrency_limit=4, latency=0.01)
     async with client_for(emu, max_concurrency=32, max_retries=8) as client:
-        record_sleeps(client)
+        instant_retry_waits(client)
 
         async def fetch(_: int) -> str:
             return (await client.proxy.services.fetch(service.sid)).sid
@@ -351,7 +353,7 @@ async def test_the_export_at_its_defaults_fits_an_allowance_of_ten_and_says_so_o
         emu.faults = Faults(concurrency_limit=10, latency=0.01)
         async with client_for(emu) as client:
             if waits == "instant":
-                record_sleeps(client)
+                instant_retry_waits(client)
             summary = await run_export(
                 client, tmp_path, page_size=5, progress=Progress(stream, "lines")
             )

@@ -142,3 +142,11 @@ def test_the_readme_sync_example_runs() -> None:
     exec(compile(readme_block_after("### From sync code"), "README.md", "exec"), namespace)
     assert len(namespace["services"]) == 1  # type: ignore[arg-type]
     assert str(namespace["settings"]["TWILIO_BASE_URL"]).startswith("http://127.0.0.1:")  # type: ignore[index]
+
+
+def test_the_readme_retry_waits_example_passes_as_a_user_project(tmp_path: Path) -> None:
+    example = textwrap.dedent(readme_block_after("- `instant_retry_waits(client)`"))
+    (tmp_path / "test_readme_retry_waits.py").write_text(example)
+    finished = run_pytest(tmp_path)
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    assert "1 passed" in finished.stdout

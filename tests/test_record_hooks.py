@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import functools
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import Enum
 from typing import Any
 
@@ -221,3 +221,70 @@ def test_inherited_slots_are_filled_too_and_validated_as_init_does() -> None:
     assert built == MessageInteraction(sid="KI" + "a" * 32, session_sid="KC" + "b" * 32)
     with pytest.raises(cattrs.ClassValidationError):
         record_structurer(MessageInteraction)({**record, "session_sid": "KS" + "b" * 32})
+
+
+# SID values for one field across a run of records: valid ones repeating, and near misses
+# (wrong prefix, wrong case, a digit short, a non-hex digit) right after them.
+def sid_values(prefix: str) -> st.SearchStrategy[str]:
+    good = st.sampled_from([prefix + "a" * 32, prefix + "b" * 32])
+    bad = st.sampled_from(
+        [prefix.lower() + "a" * 32, "ZZ" + "a" * 32, prefix + "a" * 31, prefix + "g" * 32]
+    )
+    return good | bad
+
+
+@pytest.mark.parametrize("model", [Session, Participant], ids=lambda model: model.__name__)
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_the_sid_memo_never_accepts_what_the_converter_refuses(
+    model: type[Any], data: st.DataObject
+) -> None:
+    # A fresh structurer, so its memo starts empty, fed a run of records in which the SID
+    # fields repeat, change, and go bad right after a good value.
+    fields = [f for f in attrs.fields(model) if f.name.endswith("sid") and f.name != "sid"]
+    fast = _generate(model)
+    assert fast is not None
+    run = data.draw(
+        st.lists(
+            st.fixed_dictionaries(
+                {f.name: sid_values(sid_prefix(model, f) or "KS") for f in fields}
+            ),
+            min_size=1,
+            max_size=8,
+        )
+    )
+    for sids in run:
+        record = {**minimal(model), **sids}
+        detailed = outcome(lambda value: converter.structure(value, model), record)
+        found = outcome(fast, record)
+        assert found[0] == detailed[0]
+        if found[0] == "ok":
+            assert found == detailed
+
+
+@pytest.mark.parametrize(
+    "stamps",
+    [
+        ("2024-01-01T00:00:02Z", None, "2024-01-01T00:00:02Z", "2024-01-01T00:00:02Z"),
+        ("2024-01-01T00:00:02Z", "2024-01-01T00:00:02+00:00", "2024-01-01T02:00:02+02:00", None),
+        ("2024-01-01T00:00:02", "2024-01-01T00:00:02", "2024-01-01T00:00:02Z", "bad"),
+        (None, "2024-01-01T00:00:02Z", 5, "2024-01-01T00:00:02Z"),
+    ],
+    ids=["repeated", "same instant, other spellings", "naive then bad", "not a string"],
+)
+def test_a_record_s_repeated_timestamps_parse_as_the_converter_does(
+    stamps: tuple[object, ...],
+) -> None:
+    names = ("date_started", "date_expiry", "date_created", "date_updated")
+    record = {**minimal(Session), **dict(zip(names, stamps, strict=True))}
+    expected = outcome(lambda value: converter.structure(value, Session), record)
+    fast = _generate(Session)
+    assert fast is not None
+    assert outcome(fast, record)[0] == expected[0]
+    assert outcome(record_structurer(Session), record) == expected
+    if expected[0] == "ok":
+        built = fast(record)
+        assert built == expected[1]
+        assert all(
+            getattr(built, name) is None or getattr(built, name).tzinfo is UTC for name in names
+        )

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from aiohttp import web
-from emulator_support import LoopbackServer, client_for, loopback_server, record_sleeps
+from emulator_support import LoopbackServer, client_for, loopback_server
 from leak_support import exception_text, leaks
 
 from twilio_proxy_async import (
@@ -35,7 +35,7 @@ from twilio_proxy_async import (
     TwilioError,
     TwilioTimeoutError,
 )
-from twilio_proxy_async.testing import Emulator, Faults
+from twilio_proxy_async.testing import Emulator, Faults, instant_retry_waits
 
 from helpers import ACCOUNT
 
@@ -159,7 +159,7 @@ async def failures(emu: Emulator, client: Client) -> list[TwilioError]:
 
 async def test_exceptions_never_show_the_secret(emu: Emulator) -> None:
     async with token_client(emu) as client:
-        record_sleeps(client)
+        instant_retry_waits(client)
         caught = await failures(emu, client)
     assert len(caught) == 9
     for error in caught:
@@ -175,13 +175,13 @@ async def test_log_records_never_show_the_secret(
     asyncio.get_running_loop().set_debug(True)
     try:
         async with token_client(emu) as client:
-            record_sleeps(client)
+            instant_retry_waits(client)
             await client.proxy.services.create(unique_name="logged")
             [service async for service in client.proxy.services.list()]
             caught = await failures(emu, client)
         async with key_client(emu) as keyed:
             emu.faults = Faults(rate_500=1.0)
-            record_sleeps(keyed)
+            instant_retry_waits(keyed)
             with pytest.raises(TwilioAPIError):
                 await keyed.proxy.services.fetch("logged")
             emu.faults = Faults()

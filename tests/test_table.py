@@ -11,74 +11,23 @@ import inspect
 import json
 import re
 import typing
-from collections.abc import Callable
-from datetime import UTC, datetime
-from enum import Enum
 from typing import Any
 from urllib.parse import parse_qsl
 
 import pytest
 from aioresponses import aioresponses
+from table_support import argument, bad_sid, good_sid, sdk_method, wire_pairs
 
 from twilio_proxy_async import AsyncPager, Client, InvalidParameterError
-from twilio_proxy_async._table import COLLECTIONS, Collection, Field, Operation, Verb, parent_of
+from twilio_proxy_async._table import COLLECTIONS, Collection, Operation, Verb, parent_of
 
 from helpers import invoke
 
-MOMENT = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
 LISTING_ARGUMENTS = ["page_size", "limit", "prefetch"]
 
 OPERATIONS = [op for table in COLLECTIONS for op in table.operations()]
 by_operation = pytest.mark.parametrize("operation", OPERATIONS, ids=str)
 by_collection = pytest.mark.parametrize("table", COLLECTIONS, ids=lambda table: table.name)
-
-
-def good_sid(prefix: str) -> str:
-    return prefix + "0" * 31 + "1"
-
-
-def bad_sid(prefix: str) -> str:
-    return prefix + "0" * 31 + "g"
-
-
-def sdk_method(client: Client, operation: Operation[Any]) -> Callable[..., Any]:
-    table = operation.collection
-    resource = getattr(getattr(client, table.api.name), table.attribute)
-    return typing.cast(Callable[..., Any], getattr(resource, operation.verb.value))
-
-
-def argument(field: Field) -> object:
-    """A valid value for a field, as a caller passes it."""
-    if field.members:
-        return [{member.name: argument(member) for member in field.members}]
-    if isinstance(field.kind, type) and issubclass(field.kind, Enum):
-        return next(iter(field.kind))
-    values: dict[type[object], object] = {
-        int: 7,
-        bool: True,
-        datetime: MOMENT,
-        list: [f"{field.name}-1", f"{field.name}-2"],
-    }
-    if field.kind in values:
-        return values[field.kind]
-    return good_sid(field.sid) if field.sid else f"{field.name}-value"
-
-
-def wire_pairs(field: Field, value: object) -> list[tuple[str, str]]:
-    """What the form must carry for that value: Twilio's spelling of each kind."""
-    if field.members:
-        assert isinstance(value, list)
-        encoded = [{m.wire: item[m.name] for m in field.members} for item in value]
-        return [(field.wire, json.dumps(item, separators=(",", ":"))) for item in encoded]
-    if isinstance(value, list):
-        return [(field.wire, item) for item in value]
-    if isinstance(value, Enum):
-        return [(field.wire, str(value.value))]
-    if isinstance(value, bool):
-        return [(field.wire, "true" if value else "false")]
-    if isinstance(value, datetime):
-        return [(field.wire, "2030-01-02T03:04:05Z")]
-    return [(field.wire, str(value))]
 
 
 def call(client: Client, operation: Operation[Any]) -> tuple[list[str], dict[str, object]]:
@@ -216,9 +165,13 @@ async def test_bad_sids_are_refused_before_any_request(
         with pytest.raises(InvalidParameterError, match=sid.name):
             await invoke(method, bad, kwargs)
     for field in operation.fields:
-        if field.sid is not None:
+        if field.sid is None:
+            continue
+        # Another collection's SID, a malformed one, an empty one.
+        other = next(table.prefix for table in COLLECTIONS if table.prefix != field.sid)
+        for bad in (bad_sid(field.sid), good_sid(other), ""):
             with pytest.raises(InvalidParameterError, match=field.name):
-                await invoke(method, args, {**kwargs, field.name: bad_sid(field.sid)})
+                await invoke(method, args, {**kwargs, field.name: bad})
     assert mocked.requests == {}
 
 

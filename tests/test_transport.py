@@ -18,6 +18,7 @@ from twilio_proxy_async import (
     ServerError,
     TwilioConnectionError,
 )
+from twilio_proxy_async.testing import RetryWaits, instant_retry_waits
 
 from helpers import ACCOUNT, TOKEN, sent
 
@@ -27,14 +28,6 @@ SERVICE_URL = f"{SERVICES_URL}/{KS}"
 SERVICE = {"sid": KS, "unique_name": "svc"}
 
 
-class Sleeps:
-    def __init__(self) -> None:
-        self.delays: list[float] = []
-
-    async def __call__(self, delay: float) -> None:
-        self.delays.append(delay)
-
-
 @pytest.fixture
 async def client() -> AsyncIterator[Client]:
     async with Client(ACCOUNT, TOKEN, max_retries=3) as opened:
@@ -42,10 +35,8 @@ async def client() -> AsyncIterator[Client]:
 
 
 @pytest.fixture
-def sleeps(client: Client) -> Sleeps:
-    recorder = Sleeps()
-    client._transport._sleep = recorder
-    return recorder
+def sleeps(client: Client) -> RetryWaits:
+    return instant_retry_waits(client)
 
 
 async def test_get_sends_auth_user_agent_and_accept(client: Client, mocked: aioresponses) -> None:
@@ -76,7 +67,7 @@ async def test_post_is_form_encoded(client: Client, mocked: aioresponses) -> Non
 
 
 async def test_429_is_retried_for_post_with_retry_after(
-    client: Client, mocked: aioresponses, sleeps: Sleeps
+    client: Client, mocked: aioresponses, sleeps: RetryWaits
 ) -> None:
     mocked.post(SERVICE_URL, status=429, headers={"Retry-After": "2"}, payload={"code": 20429})
     mocked.post(SERVICE_URL, payload=SERVICE)
@@ -86,7 +77,9 @@ async def test_429_is_retried_for_post_with_retry_after(
     assert len(sent(mocked)) == 2
 
 
-async def test_5xx_is_retried_for_get(client: Client, mocked: aioresponses, sleeps: Sleeps) -> None:
+async def test_5xx_is_retried_for_get(
+    client: Client, mocked: aioresponses, sleeps: RetryWaits
+) -> None:
     mocked.get(SERVICE_URL, status=503, body="busy")
     mocked.get(SERVICE_URL, status=500, body="oops")
     mocked.get(SERVICE_URL, payload=SERVICE)
@@ -95,8 +88,28 @@ async def test_5xx_is_retried_for_get(client: Client, mocked: aioresponses, slee
     assert all(0 <= delay <= 1.0 for delay in sleeps.delays)
 
 
+async def test_instant_retry_waits_records_a_view_s_waits_and_counts_them(
+    client: Client, mocked: aioresponses
+) -> None:
+    counts: list[int] = []
+    waits = instant_retry_waits(client, on_wait=counts.append)
+    view = client.with_options(max_retries=2)
+    for _ in range(2):
+        mocked.get(SERVICE_URL, status=429, headers={"Retry-After": "3"}, payload={"code": 20429})
+    mocked.get(SERVICE_URL, payload=SERVICE)
+    assert (await view.proxy.services.fetch(KS)).sid == KS
+    assert (waits.delays, counts) == ([3.0, 3.0], [1, 2])
+    # Out of retries, the error is what it is without the helper.
+    mocked.get(SERVICE_URL, status=429, headers={"Retry-After": "4"}, payload={"code": 20429})
+    mocked.get(SERVICE_URL, status=429, headers={"Retry-After": "4"}, payload={"code": 20429})
+    with pytest.raises(RateLimitError) as caught:
+        await client.with_options(max_retries=1).proxy.services.fetch(KS)
+    assert caught.value.attempts == 2
+    assert waits.delays == [3.0, 3.0, 4.0]
+
+
 async def test_5xx_is_not_retried_for_a_create_and_says_the_resource_may_exist(
-    client: Client, mocked: aioresponses, sleeps: Sleeps
+    client: Client, mocked: aioresponses, sleeps: RetryWaits
 ) -> None:
     mocked.post(SERVICES_URL, status=500, payload={"code": 20500, "message": "Internal"})
     mocked.post(SERVICES_URL, payload=SERVICE)
@@ -110,7 +123,7 @@ async def test_5xx_is_not_retried_for_a_create_and_says_the_resource_may_exist(
 
 
 async def test_5xx_is_retried_for_an_update(
-    client: Client, mocked: aioresponses, sleeps: Sleeps
+    client: Client, mocked: aioresponses, sleeps: RetryWaits
 ) -> None:
     mocked.post(SERVICE_URL, status=500, payload={"code": 20500, "message": "Internal"})
     mocked.post(SERVICE_URL, status=503, body="busy")
@@ -122,7 +135,7 @@ async def test_5xx_is_retried_for_an_update(
 
 
 async def test_connection_error_is_retried_for_get_and_update_not_create(
-    client: Client, mocked: aioresponses, sleeps: Sleeps
+    client: Client, mocked: aioresponses, sleeps: RetryWaits
 ) -> None:
     mocked.get(SERVICE_URL, exception=aiohttp.ServerDisconnectedError())
     mocked.get(SERVICE_URL, payload=SERVICE)
@@ -139,7 +152,7 @@ async def test_connection_error_is_retried_for_get_and_update_not_create(
 
 
 async def test_retries_stop_at_max_retries_and_raise_the_last_error(
-    client: Client, mocked: aioresponses, sleeps: Sleeps
+    client: Client, mocked: aioresponses, sleeps: RetryWaits
 ) -> None:
     for _ in range(4):
         mocked.get(SERVICE_URL, status=429, payload={"code": 20429, "message": "Too many"})
@@ -159,7 +172,7 @@ async def test_max_retries_zero_disables_retrying(mocked: aioresponses) -> None:
 
 
 async def test_4xx_raises_at_once_with_twilio_fields(
-    client: Client, mocked: aioresponses, sleeps: Sleeps
+    client: Client, mocked: aioresponses, sleeps: RetryWaits
 ) -> None:
     body = {"code": 20404, "message": "not found", "more_info": "https://e/20404", "status": 404}
     mocked.get(SERVICE_URL, status=404, payload=body, headers={"Twilio-Request-Id": "RQ1"})
@@ -232,7 +245,7 @@ async def test_a_closed_client_refuses_requests_and_reopening() -> None:
 
 
 async def test_exhausted_connection_retries_name_the_aiohttp_failure_without_chaining_it(
-    client: Client, mocked: aioresponses, sleeps: Sleeps
+    client: Client, mocked: aioresponses, sleeps: RetryWaits
 ) -> None:
     for _ in range(4):
         mocked.get(SERVICE_URL, exception=aiohttp.ServerDisconnectedError())

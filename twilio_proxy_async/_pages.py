@@ -11,9 +11,25 @@ from typing import Generic, TypeVar
 
 import attrs
 
-__all__ = ["Cursor", "Page", "PageMeta", "RawPage", "SeenUrls", "parse_page"]
+__all__ = [
+    "PEEK_WINDOW",
+    "Cursor",
+    "Fetched",
+    "Page",
+    "PageMeta",
+    "RawPage",
+    "SeenUrls",
+    "parse_page",
+    "peek_next_url",
+]
 
 T = TypeVar("T")
+
+# How much of a body's end is searched for its next-page URL. Twilio (and the emulator)
+# write ``meta`` after the records, and a meta object with its four URLs fits easily; a body
+# laid out otherwise is simply not guessed from.
+PEEK_WINDOW = 8192
+_NEXT_KEY = b'"next_page_url":'
 
 
 @attrs.frozen(kw_only=True)
@@ -145,6 +161,72 @@ class RawPage(Generic[T]):
     meta: PageMeta
     size: int
     extract: Callable[[], tuple[list[T], Exception | None]]
+
+
+class Fetched(Generic[T]):
+    """A page's answer before its JSON is decoded.
+
+    The pager reads the next URL from ``body`` (``peek_next_url``) to put that request on
+    the wire before it calls ``decode``. ``decode`` runs once: its page, or its error, is
+    kept, so a prefetch may decode in the background and the pager meets the same outcome.
+    """
+
+    __slots__ = ("_decode", "_outcome", "body", "url")
+
+    def __init__(self, url: str, body: bytes, decode: Callable[[], RawPage[T]]) -> None:
+        self.url = url
+        self.body = body
+        self._decode: Callable[[], RawPage[T]] | None = decode
+        self._outcome: RawPage[T] | Exception | None = None
+
+    @property
+    def decoded(self) -> bool:
+        return self._decode is None
+
+    def prepare(self) -> None:
+        """Decode now, keeping the page or its error for ``decode``."""
+        decode, self._decode = self._decode, None
+        if decode is not None:
+            try:
+                self._outcome = decode()
+            except Exception as exc:
+                self._outcome = exc
+
+    def decode(self) -> RawPage[T]:
+        """The decoded page; raises the error decoding it gave (a ``ResponseValidationError``)."""
+        self.prepare()
+        outcome = self._outcome
+        if isinstance(outcome, Exception):
+            raise outcome
+        assert outcome is not None
+        return outcome
+
+
+def peek_next_url(body: bytes) -> str | None:
+    """The next-page URL as the body's last ``"next_page_url":`` key in its final
+    ``PEEK_WINDOW`` bytes names it, without decoding the body; None when there is none, it
+    is null, or it holds an escape or a non-ASCII byte.
+
+    Only a guess: a record's own text can contain that key, so the pager checks the guess
+    against every rule a next URL must pass before sending it and against the decoded page
+    after, and cancels it when they differ.
+    """
+    start = max(0, len(body) - PEEK_WINDOW)
+    at = body.rfind(_NEXT_KEY, start)
+    if at < 0:
+        return None
+    at += len(_NEXT_KEY)
+    while at < len(body) and body[at] in b" \t\r\n":
+        at += 1
+    if body[at : at + 1] != b'"':
+        return None
+    end = body.find(b'"', at + 1)
+    if end < 0:
+        return None
+    value = body[at + 1 : end]
+    if b"\\" in value or not value.isascii() or not value:
+        return None
+    return value.decode("ascii")
 
 
 class SeenUrls:

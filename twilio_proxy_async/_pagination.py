@@ -1,22 +1,29 @@
 """The prefetching pager: a listing's records, with the next page on the wire while you work.
 
-The pager knows one callable, ``fetch_page(url, on_sent) -> RawPage`` (HTTP, JSON and the
-page's meta), and each page's own ``extract`` (building its models): azure-core's seam. When
-page N becomes current, the pager requests page N+1, waits until that request was written
-(``on_sent``, bounded by ``SEND_WAIT``), and only then builds page N's models and returns.
-So the server works on page N+1 while page N is decoded and while the caller works on it,
-whether or not the caller ever awaits: a consumer waits about max(latency, work) per page.
+The pager knows one callable, ``fetch_page(url, on_sent) -> Fetched`` (the HTTP answer,
+whose ``decode`` gives the JSON and the page's meta), and each page's own ``extract``
+(building its models): azure-core's seam. When page N becomes current, the pager requests
+page N+1, waits until that request was written (``on_sent``, bounded by ``SEND_WAIT``), and
+only then builds page N's models and returns. So the server works on page N+1 while page N
+is decoded and while the caller works on it, whether or not the caller ever awaits: a
+consumer waits about max(latency, work) per page.
+
+When the pager is already waiting for page N's answer, it does not wait for the JSON either:
+it reads the next URL from the raw body (``peek_next_url``), and if that URL passes every
+rule a next URL must pass, page N+1's request goes out before page N is decoded. The decoded
+page must then name the same page, or the guess is cancelled and the real URL followed.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable
 from types import TracebackType
-from typing import Any, Generic, Self, TypeVar
+from typing import Generic, Self, TypeVar
 
 from ._exceptions import InvalidParameterError, PaginationError
-from ._pages import Cursor, Page, PageMeta, RawPage, SeenUrls, parse_page
+from ._pages import Cursor, Fetched, Page, PageMeta, RawPage, SeenUrls, parse_page, peek_next_url
+from ._prefetch import FetchPage, Prefetch
 
 __all__ = [
     "MAX_EMPTY_PAGES",
@@ -24,6 +31,7 @@ __all__ = [
     "SEND_WAIT",
     "AsyncPager",
     "Cursor",
+    "Fetched",
     "Page",
     "PageMeta",
     "RawPage",
@@ -43,20 +51,6 @@ MAX_EMPTY_PAGES = 100
 # thousand pages is refused, in memory that stays flat however long the listing is.
 SEEN_WINDOW = 1000
 
-FetchPage = Callable[[str, Callable[[], None] | None], Coroutine[Any, Any, RawPage[T]]]
-
-
-def _settled(sent: asyncio.Event) -> Callable[[asyncio.Task[Any]], None]:
-    def done(task: asyncio.Task[Any]) -> None:
-        # A prefetch that ended (failed, refused, answered) will not be written any more.
-        sent.set()
-        # One the consumer abandons may fail with nobody awaiting it; reading its outcome
-        # keeps the loop from logging "exception never retrieved".
-        if not task.cancelled():
-            task.exception()
-
-    return done
-
 
 class AsyncPager(Generic[T]):
     """Records of a listing, page after page, with the next page fetched in the background.
@@ -68,7 +62,7 @@ class AsyncPager(Generic[T]):
     """
 
     # Read by __del__, which also runs when __init__ refused its arguments.
-    _pending: asyncio.Task[RawPage[T]] | None = None
+    _ahead: Prefetch[T] | None = None
 
     def __init__(
         self,
@@ -78,16 +72,24 @@ class AsyncPager(Generic[T]):
         follow: Callable[[str], str],
         limit: int | None = None,
         prefetch: bool = True,
+        page_size: int | None = None,
     ) -> None:
         if limit is not None and (type(limit) is not int or limit < 1):
             raise InvalidParameterError("limit must be a positive integer")
+        if page_size is not None and (type(page_size) is not int or page_size < 1):
+            raise InvalidParameterError("page_size must be a positive integer")
         self._fetch_page = fetch_page
         self._follow = follow
         self._limit = limit
         self._prefetch = prefetch
+        # The page size asked for: with a limit, a next URL is guessed only when even a full
+        # page leaves records wanted. Unknown (None), a limited listing never guesses.
+        self._page_size = page_size
         self._next_url: str | None = first_url
         self._seen = SeenUrls(SEEN_WINDOW)
-        self._sent = asyncio.Event()
+        # A fetched page put back when a cancellation reached the caller before it was
+        # decoded: the next call starts from it instead of fetching it again.
+        self._held: Fetched[T] | None = None
         self._deferred: Exception | None = None
         self._raw: RawPage[T] | None = None
         self._items: list[T] = []
@@ -217,8 +219,8 @@ class AsyncPager(Generic[T]):
         url = self._next_url
         if url is None:
             return False
-        pending, self._pending = self._pending, None
-        raw = await (pending if pending is not None else self._fetch_page(url, None))
+        fetched = await self._take(url)
+        raw = await self._decode(fetched, url)
         # The page it replaces is freed once the next request is out: freeing a page of
         # models and parsed records takes about a millisecond, by which it would hold back
         # the next request (whose URL this page just gave) on every page.
@@ -232,16 +234,86 @@ class AsyncPager(Generic[T]):
         self._offset = self._counted_from = self._skip
         self._skip = 0
         self._seen.add(url)
-        self._plan_next(raw)
-        if self._pending is not None and not self._sent.is_set():
-            try:
-                async with asyncio.timeout(SEND_WAIT):
-                    await self._sent.wait()
-            except TimeoutError:
-                pass
+        wanted = self._plan_next(raw)
+        ahead = self._ahead
+        if ahead is not None and ahead.url != wanted:
+            # A guess the decoded page does not confirm (it names another page or none, or
+            # breaks a rule): cut off before its answer is read.
+            await self._cut_ahead()
+            ahead = None
+        if ahead is None and wanted is not None:
+            self._ahead = Prefetch(self._fetch_page, wanted)
+        await self._wait_sent()
         del previous
         self._build()
         return True
+
+    async def _take(self, url: str) -> Fetched[T]:
+        """Page ``url``'s answer: the one put back, the prefetch's, or a fresh request."""
+        held, self._held = self._held, None
+        if held is not None:
+            return held
+        ahead, self._ahead = self._ahead, None
+        if ahead is None:
+            return await self._fetch_page(url, None)
+        return await ahead.take()
+
+    async def _decode(self, fetched: Fetched[T], url: str) -> RawPage[T]:
+        """``fetched`` decoded, with the request of the page after it sent first if it can
+        be guessed from the raw body."""
+        if not self._speculate(fetched, url):
+            return fetched.decode()
+        try:
+            await self._wait_sent()
+            return fetched.decode()
+        except asyncio.CancelledError:
+            # The page stays the next one to make current; its guess is made again then.
+            self._held = fetched
+            self._drop_ahead()
+            raise
+        except Exception:
+            await self._cut_ahead()
+            raise
+
+    def _speculate(self, fetched: Fetched[T], url: str) -> bool:
+        """Start page ``url``'s successor from the URL its raw body names, if that URL passes
+        every rule ``_plan_next`` applies that can be known before decoding."""
+        if not self._prefetch or fetched.decoded or self._empty_run:
+            return False
+        limit = self._limit
+        if limit is not None and (
+            self._page_size is None or self.records_yielded + self._page_size - self._skip >= limit
+        ):
+            return False
+        raw_next = peek_next_url(fetched.body)
+        if raw_next is None:
+            return False
+        try:
+            next_url = self._follow(raw_next)
+        except PaginationError:
+            return False
+        if next_url == url or next_url in self._seen:
+            return False
+        self._ahead = Prefetch(self._fetch_page, next_url)
+        return True
+
+    def _drop_ahead(self) -> asyncio.Task[Fetched[T]] | None:
+        """Cancel the prefetch in flight, if any; the caller may wait for it to end."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is None:
+            return None
+        ahead.task.cancel()
+        return ahead.task
+
+    async def _cut_ahead(self) -> None:
+        """Cancel the prefetch in flight and wait until it has let go."""
+        task = self._drop_ahead()
+        if task is not None and not task.done():
+            await asyncio.wait([task])
+
+    async def _wait_sent(self) -> None:
+        if self._ahead is not None:
+            await self._ahead.written(SEND_WAIT)
 
     def _build(self) -> None:
         raw = self._raw
@@ -256,68 +328,50 @@ class AsyncPager(Generic[T]):
             self._deferred = error
             self._broken = True
             self._next_url = None
-            if self._pending is not None:
-                self._pending.cancel()
+            self._drop_ahead()
 
-    def _plan_next(self, raw: RawPage[T]) -> None:
+    def _plan_next(self, raw: RawPage[T]) -> str | None:
+        """Decide the page after ``raw`` (or the error to raise there); the URL to prefetch,
+        or None when it is not wanted."""
         raw_next = raw.meta.next_page_url
         if not raw_next:
-            return
+            return None
         self._empty_run = self._empty_run + 1 if raw.size == 0 else 0
         if self._empty_run >= MAX_EMPTY_PAGES:
             self._deferred = PaginationError(
                 f"{MAX_EMPTY_PAGES} empty pages in a row, each naming a next page; "
                 f"not following {raw_next}"
             )
-            return
+            return None
         try:
             next_url = self._follow(raw_next)
         except PaginationError as exc:
             # Raised when the caller reaches that page, after this page's records.
             self._deferred = exc
-            return
+            return None
         if next_url in self._seen:
             self._deferred = PaginationError(
                 f"the next-page URL repeats a page already read: {raw_next}"
             )
-            return
+            return None
         self._next_url = next_url
         taken = self._yielded + raw.size - self._offset
-        if self._limit is not None and taken >= self._limit:
-            return
-        if self._prefetch:
-            sent = self._sent = asyncio.Event()
-            task = asyncio.get_running_loop().create_task(self._fetch_page(next_url, sent.set))
-            task.add_done_callback(_settled(sent))
-            self._pending = task
+        if not self._prefetch or (self._limit is not None and taken >= self._limit):
+            return None
+        return next_url
 
     async def aclose(self) -> None:
         """Stop the listing: cancel the prefetch in flight and wait until it has let go."""
         self._closed = True
         self._ready = 0
-        pending, self._pending = self._pending, None
-        if pending is not None and not pending.done():
-            pending.cancel()
-            await asyncio.wait([pending])
+        self._held = None
+        await self._cut_ahead()
 
     def __del__(self) -> None:
         # Nothing else holds the prefetch's result: a dropped pager's request must stop. The
         # task itself never refers to the pager, so dropping the pager really frees it.
-        pending = self._pending
-        if pending is None or pending.done():
-            return
-        loop = pending.get_loop()
-        if loop.is_closed():
-            return
-        try:
-            running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is loop:
-            pending.cancel()
-        else:
-            # The cycle collector may run this on another thread.
-            loop.call_soon_threadsafe(pending.cancel)
+        if self._ahead is not None:
+            self._ahead.abandon()
 
     async def __aenter__(self) -> Self:
         return self

@@ -34,7 +34,7 @@ from ._converter import (
     converter,
     parse_datetime,
 )
-from .models._common import FrozenDict
+from .models._common import FrozenDict, is_sid_check
 
 __all__ = ["record_structurer"]
 
@@ -42,6 +42,8 @@ T = TypeVar("T")
 
 _CACHE: dict[tuple[type[Any], bool], Callable[[object], Any]] = {}
 _PRIMITIVES = (str, int, bool)
+# What a SID field's memo holds before it has accepted a value: equal to nothing else.
+_NOT_YET = object()
 # The type of a __slots__ entry's descriptor (what attrs' slotted classes store fields in).
 _SLOT = type(type("_Probe", (), {"__slots__": ("probe",)}).__dict__["probe"])
 
@@ -87,10 +89,17 @@ def _field_lines(
         checks = [f"if type({value}) is not kind{index}: raise TypeError"]
     elif kind is datetime:
         # parse_datetime inlined for Twilio's "...Z" form; any other offset goes through it.
+        # A record's timestamps often repeat (an unchanged record's date_updated is its
+        # date_created): the same string gives the same immutable datetime, so the last one
+        # this record parsed is reused instead of parsed again.
         checks = [
             f"if type({value}) is not str: raise TypeError",
-            f"{value} = fromisoformat({value})",
-            f"if {value}.tzinfo is not UTC: {value} = parse_datetime({value}.isoformat())",
+            f"if {value} == stamp: {value} = parsed",
+            "else:",
+            f"    stamp = {value}",
+            f"    {value} = fromisoformat({value})",
+            f"    if {value}.tzinfo is not UTC: {value} = parse_datetime({value}.isoformat())",
+            f"    parsed = {value}",
         ]
     elif _is_string_map(kind):
         checks = _string_map_checks(value, owned)
@@ -155,10 +164,25 @@ def _construct_lines(
     lines += [f"instance.{field.name} = value{index}" for index, field in enumerate(fields)]
     lines.append("instance.__class__ = model")
     for index, field in enumerate(fields):
-        if field.validator is not None:
-            names[f"check{index}"] = field.validator
-            names[f"field{index}"] = field
-            lines.append(f"check{index}(instance, field{index}, value{index})")
+        if field.validator is None:
+            continue
+        names[f"check{index}"] = field.validator
+        names[f"field{index}"] = field
+        check = f"check{index}(instance, field{index}, value{index})"
+        if not is_sid_check(field.validator):
+            lines.append(check)
+            continue
+        # A listing's records repeat their parents' SIDs (account, service, session) on
+        # every record: a value equal to the last one this field accepted is accepted
+        # again without the pattern match (1.96 -> 1.56 us per Session in the prototype).
+        # The value is an exact str or None here (its type was checked above); only an
+        # accepted value is remembered, so nothing refused is ever let through.
+        names[f"last{index}"] = _NOT_YET
+        lines += [
+            f"if value{index} != last{index}:",
+            f"    {check}",
+            f"    last{index} = value{index}",
+        ]
     return [*lines, "return instance"]
 
 
@@ -186,7 +210,11 @@ def _generate(
         "new": object.__new__,
         "FrozenDict": FrozenDict,
     }
-    body = ["if type(record) is not dict: raise TypeError", "get = record.get"]
+    # stamp/parsed: the last timestamp string this record parsed and its datetime.
+    body = ["if type(record) is not dict: raise TypeError", "get = record.get", "stamp = None"]
+    memo = [f"last{index}" for index, field in enumerate(fields) if is_sid_check(field.validator)]
+    if memo and _fills_slots(model, fields):
+        body.insert(0, f"global {', '.join(memo)}")
     for index, field in enumerate(fields):
         body += _field_lines(index, field, names, owned)
     body += _construct_lines(model, fields, names)

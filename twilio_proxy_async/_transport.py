@@ -104,6 +104,10 @@ class _Shared:
 class Transport:
     """Sends the requests of one client, or of one ``with_options`` view of it."""
 
+    # Slots: assigning a name it does not have (an old test's ``_sleep``) fails loudly
+    # instead of being silently ignored.
+    __slots__ = ("_shared", "options")
+
     def __init__(
         self,
         *,
@@ -139,12 +143,13 @@ class Transport:
         return self._shared.limiter
 
     @property
-    def _sleep(self) -> Callable[[float], Awaitable[None]]:
+    def retry_sleep(self) -> Callable[[float], Awaitable[None]]:
+        """What waits between attempts (``asyncio.sleep``); ``testing.instant_retry_waits``
+        replaces it. Shared, so a client and its views wait the same way."""
         return self._shared.sleep
 
-    @_sleep.setter
-    def _sleep(self, sleep: Callable[[float], Awaitable[None]]) -> None:
-        # The tests' stand-in for the retry wait; shared so views wait the same way.
+    @retry_sleep.setter
+    def retry_sleep(self, sleep: Callable[[float], Awaitable[None]]) -> None:
         self._shared.sleep = sleep
 
     def __repr__(self) -> str:

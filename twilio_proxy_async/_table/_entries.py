@@ -25,6 +25,7 @@ __all__ = [
     "MESSAGE_INTERACTIONS",
     "PARTICIPANTS",
     "PHONE_NUMBERS",
+    "POOLS",
     "PROXY",
     "SERVICES",
     "SESSIONS",
@@ -159,6 +160,7 @@ PHONE_NUMBERS = Collection(
         Field("is_reserved", "IsReserved", bool),
     ),
     update=(Field("is_reserved", "IsReserved", bool),),
+    pool=True,
 )
 SHORT_CODES = Collection(
     "short_codes",
@@ -170,6 +172,7 @@ SHORT_CODES = Collection(
     "short_codes",
     create=(Field("sid", "Sid", str, required=True, sid="SC"),),
     update=(Field("is_reserved", "IsReserved", bool),),
+    pool=True,
 )
 SESSIONS = Collection(
     "sessions",
@@ -243,6 +246,8 @@ COLLECTIONS: tuple[Collection[Any], ...] = (
     MESSAGE_INTERACTIONS,
     CHAT_SERVICES,
 )
+# The collections whose records are members of a Service's proxy pool, in table order.
+POOLS = tuple(table for table in COLLECTIONS if table.pool)
 
 
 def collection(name: str) -> Collection[Any]:

@@ -128,6 +128,10 @@ class Collection(Generic[T]):
     update: tuple[Field, ...] = ()
     # Fetch takes the SID or the unique name (the spec gives that path parameter no pattern).
     fetch_by_name: bool = False
+    # Its records are numbers of the account lent to the parent Service's proxy pool: a
+    # create names one by its own SID, an update sets IsReserved, and a number is in at most
+    # one Service's pool at a time.
+    pool: bool = False
     # Where Twilio's success status differs from the usual 201/200/204 of each verb.
     success: Mapping[Verb, int] = attrs.field(factory=dict)
     # Its name under client.<api.name>; only Chat's "services" differs from ``name``.

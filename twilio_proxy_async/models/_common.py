@@ -19,6 +19,7 @@ __all__ = [
     "check_resource_sid",
     "freeze",
     "inherit_attribute_docs",
+    "is_sid_check",
     "resource_sid_pattern",
     "sid_field",
     "sid_pattern",
@@ -140,6 +141,10 @@ def sid_pattern(prefix: str) -> re.Pattern[str]:
     return pattern
 
 
+# The validators _sid_validator made: their answer depends on the value alone.
+_SID_CHECKS: set[object] = set()
+
+
 def _sid_validator(prefix: str | None) -> Any:
     pattern = resource_sid_pattern if prefix is None else sid_pattern(prefix)
     expected = "a SID (two letters, 32 hex digits)" if prefix is None else f"a {prefix} SID"
@@ -148,7 +153,14 @@ def _sid_validator(prefix: str | None) -> Any:
         if value is not None and (type(value) is not str or not pattern.fullmatch(value)):
             raise ValueError(f"{attribute.name} must be {expected}, got {value!r}")
 
+    _SID_CHECKS.add(check)
     return check
+
+
+def is_sid_check(validator: object) -> bool:
+    """Whether ``validator`` is a SID field's check: a pure function of the value (the
+    attribute only names it in the error), so a value it accepted once it accepts again."""
+    return validator in _SID_CHECKS
 
 
 # attrs validator: a SID of any resource type (two letters, 32 hex digits), as the legs of

@@ -73,8 +73,8 @@ class Service:
         date_created: when the Service was created (aware UTC datetime).
         date_updated: when the Service was last changed (aware UTC datetime).
         url: the absolute URL of this Service resource.
-        links: URLs of the related lists, by name (``sessions``, ``phone_numbers``,
-            ``short_codes``); a read-only mapping.
+        links: URLs of the collections under the Service, by collection name
+            (``sessions``, ``phone_numbers``, ...); a read-only mapping.
     """
 
     sid: str = sid_field("KS", required=True)

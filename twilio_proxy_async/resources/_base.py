@@ -16,7 +16,7 @@ import cattrs
 from .. import _json
 from .._config import Origins
 from .._exceptions import PaginationError, ResponseValidationError
-from .._pagination import AsyncPager, RawPage, parse_page
+from .._pagination import AsyncPager, Fetched, RawPage, parse_page
 from .._params import check_identifier, check_limit, check_page_size, check_sid, form_items, path
 from .._record_hooks import record_structurer
 from .._table import Api, Collection, Operation, Verb
@@ -123,28 +123,32 @@ class Product:
         query = [("PageSize", str(page_size))] if page_size is not None else []
         structure_record = record_structurer(table.model, owned=True)
 
-        async def fetch_page(url: str, on_sent: Callable[[], None] | None) -> RawPage[T]:
+        async def fetch_page(url: str, on_sent: Callable[[], None] | None) -> Fetched[T]:
             response = await self._transport.request(operation.method, url, on_sent=on_sent)
-            body = _decode_json(response)
-            try:
-                records, meta = parse_page(body, table.key)
-            except Exception as exc:
-                raise _invalid(response, exc) from None
 
-            def extract() -> tuple[list[T], Exception | None]:
-                items: list[T] = []
-                append = items.append
+            def decode() -> RawPage[T]:
+                body = _decode_json(response)
                 try:
-                    for record in records:
-                        append(structure_record(record))
+                    records, meta = parse_page(body, table.key)
                 except Exception as exc:
-                    error = _invalid(response, exc)
-                    # Raised later by the pager: keep it as clean as a `raise ... from None`.
-                    error.__suppress_context__ = True
-                    return items, error
-                return items, None
+                    raise _invalid(response, exc) from None
 
-            return RawPage(url=url, meta=meta, size=len(records), extract=extract)
+                def extract() -> tuple[list[T], Exception | None]:
+                    items: list[T] = []
+                    append = items.append
+                    try:
+                        for record in records:
+                            append(structure_record(record))
+                    except Exception as exc:
+                        error = _invalid(response, exc)
+                        # Raised later by the pager: keep it as clean as `raise ... from None`.
+                        error.__suppress_context__ = True
+                        return items, error
+                    return items, None
+
+                return RawPage(url=url, meta=meta, size=len(records), extract=extract)
+
+            return Fetched(url, response.body, decode)
 
         return AsyncPager(
             fetch_page,
@@ -152,6 +156,7 @@ class Product:
             follow=self._follow,
             limit=limit,
             prefetch=prefetch,
+            page_size=page_size,
         )
 
 

@@ -10,6 +10,7 @@ docstring says itself wins.
 from __future__ import annotations
 
 import inspect
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -18,15 +19,10 @@ from .._table import COLLECTIONS, Collection, PathSid, Verb
 
 __all__ = ["document_methods"]
 
-# How the docs name a collection's record where its model's name would read oddly.
-_NOUNS = {
-    "services": "Proxy Service",
-    "chat_services": "Chat Service",
-    "phone_numbers": "number",
-    "short_codes": "short code",
-}
-# Where a missing record was looked for, when that is narrower than the account.
-_IN_POOL = {"phone_numbers", "short_codes"}
+# How the docs name a record: its model's name in words ("MessageInteraction" ->
+# "Message Interaction"), except the two kinds of Service, which the docs tell apart by
+# product.
+_NOUNS = {"services": "Proxy Service", "chat_services": "Chat Service"}
 
 _PREFETCH = (
     "whether the next page is requested while you work on the current one (default True); "
@@ -40,7 +36,10 @@ _MALFORMED = "an argument is malformed (a SID, an enum value, a type); nothing w
 
 
 def _noun(table: Collection[Any]) -> str:
-    return _NOUNS.get(table.name, table.model.__name__)
+    named = _NOUNS.get(table.name)
+    if named is not None:
+        return named
+    return re.sub(r"(?<!^)(?=[A-Z])", " ", table.model.__name__)
 
 
 def _owner(table: Collection[Any], sid: PathSid) -> Collection[Any]:
@@ -74,7 +73,8 @@ def _argument_docs(table: Collection[Any], verb: Verb) -> dict[str, str]:
 
 def _usual_sections(table: Collection[Any], verb: Verb) -> dict[str, list[str]]:
     model, noun = table.model.__name__, _noun(table)
-    where = " in the Service's pool" if table.name in _IN_POOL else ""
+    # A pool member is looked for in the Service's pool, not in the whole account.
+    where = " in the Service's pool" if table.pool else ""
     missing = f"NotFoundError: there is no such {noun}{where}."
     if verb is Verb.LIST:
         wrong = (

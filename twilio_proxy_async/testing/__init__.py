@@ -9,6 +9,7 @@ from ._callbacks import SentCallback, SimulationError
 from ._demo import DemoData
 from ._faults import Faults
 from ._recording import RecordedRequest, RequestLog
+from ._retry_waits import RetryWaits, instant_retry_waits
 from ._server import Emulator
 from ._simulate import Delivery, SimulationResult
 from ._wire import EmulatorStats
@@ -22,7 +23,9 @@ __all__ = [
     "Faults",
     "RecordedRequest",
     "RequestLog",
+    "RetryWaits",
     "SentCallback",
     "SimulationError",
     "SimulationResult",
+    "instant_retry_waits",
 ]

@@ -1,14 +1,15 @@
-"""Handlers for Proxy Services, PhoneNumbers and ShortCodes, and Chat v2 Services."""
+"""Handlers for Proxy Services, the members of their proxy pools, and Chat v2 Services."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .._table import CHAT_SERVICES, PHONE_NUMBERS, SERVICES, SHORT_CODES, Verb
+from .._table import CHAT_SERVICES, PHONE_NUMBERS, POOLS, SERVICES, Verb
 from .._table import Collection as Table
 from ._chat_update import apply_chat_update
-from ._collection import Collection
+from ._demo import describe_number, invent_member, invented_phone_number
 from ._errors import (
     DUPLICATE_SERVICE_NAME,
     INVALID_PARAMETER,
@@ -18,9 +19,9 @@ from ._errors import (
     invalid,
     not_found,
 )
-from ._forms import Form, is_sid, sid_prefix
-from ._records import ChatServiceRecord, PhoneNumberRecord, ServiceRecord, ShortCodeRecord
-from ._store import SidSource, Store, later_than
+from ._forms import Form, is_sid
+from ._records import ChatServiceRecord, PhoneNumberRecord, PoolMemberRecord, ServiceRecord
+from ._store import Store, later_than
 
 Handler = Callable[[Store, ApiRequest], Reply]
 
@@ -37,12 +38,8 @@ _SERVICE_URLS = (
 _NUMBER_SID = PHONE_NUMBERS.field("sid")
 _PHONE_NUMBER = PHONE_NUMBERS.field("phone_number")
 _IS_RESERVED = PHONE_NUMBERS.field("is_reserved")
-_SHORT_CODE_SID = SHORT_CODES.field("sid")
 _FRIENDLY_NAME = CHAT_SERVICES.field("friendly_name")
-# The prefix of the Roles a new Chat Service gets, as the table's role SID fields say.
-_ROLE = sid_prefix(CHAT_SERVICES.field("default_service_role_sid"))
 _UNIQUE_NAME_MAX = 191
-_COUNTRY_BY_PREFIX = (("+1", "US"), ("+44", "GB"), ("+33", "FR"), ("+49", "DE"), ("+61", "AU"))
 
 
 def service_from_path(store: Store, request: ApiRequest, value: str) -> ServiceRecord:
@@ -135,22 +132,6 @@ def delete_service(store: Store, request: ApiRequest) -> Reply:
 # --- Proxy PhoneNumbers -------------------------------------------------------------
 
 
-def describe_number(phone_number: str) -> tuple[str, str | None]:
-    """The friendly name and ISO country Twilio shows for an E.164 number."""
-    country = next(
-        (iso for prefix, iso in _COUNTRY_BY_PREFIX if phone_number.startswith(prefix)), None
-    )
-    digits = phone_number[2:]
-    if country == "US" and len(digits) == 10:
-        return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}", country
-    return phone_number, country
-
-
-def _synthesized_number(sid: str) -> str:
-    """A stable US number for a PN nobody told us about, as if it were an owned number."""
-    return f"+1{2_000_000_000 + int(sid[2:], 16) % 8_000_000_000}"
-
-
 def create_phone_number(store: Store, request: ApiRequest) -> Reply:
     service = service_from_path(store, request, request.params[0])
     form = Form(request.form)
@@ -163,13 +144,11 @@ def create_phone_number(store: Store, request: ApiRequest) -> Reply:
         assert phone_number is not None
         sid = store.sid_of_number.get(phone_number) or store.sids.new(PHONE_NUMBERS.prefix)
     if phone_number is None:
-        phone_number = store.number_of_sid.get(sid) or _synthesized_number(sid)
+        phone_number = store.number_of_sid.get(sid) or invented_phone_number(sid)
     known = store.sid_of_number.get(phone_number)
     if known is not None and known != sid:
         raise invalid(f"PhoneNumber {phone_number} does not belong to {sid}")
-    owner = store.number_owner.get(sid)
-    if owner is not None:
-        raise _conflict(f"Phone Number {sid} is already associated with Service {owner}")
+    _check_free(store, PHONE_NUMBERS, sid)
     friendly_name, country = describe_number(phone_number)
     now = store.now()
     number = PhoneNumberRecord(
@@ -187,32 +166,54 @@ def create_phone_number(store: Store, request: ApiRequest) -> Reply:
     return Reply(201, number.payload(store.site))
 
 
-# --- what phone numbers and short codes share: members of a Service's proxy pool -----
-
-_PoolMember = PhoneNumberRecord | ShortCodeRecord
-_POOLS = (PHONE_NUMBERS, SHORT_CODES)
+# --- members of a Service's proxy pool: every pool collection of the table ----------
 
 
-def _members(service: ServiceRecord, table: Table[Any]) -> Collection[_PoolMember]:
-    members: Collection[_PoolMember] = getattr(service, table.name)
-    return members
+def _kind(table: Table[Any]) -> str:
+    """How Twilio names a record of a pool collection in its messages: "Phone Number"."""
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", table.model.__name__)
+
+
+def _check_free(store: Store, table: Table[Any], sid: str) -> None:
+    """A number of the account is in at most one Service's pool at a time."""
+    owner = store.number_owner.get(sid)
+    if owner is not None:
+        raise _conflict(f"{_kind(table)} {sid} is already associated with Service {owner}")
 
 
 def _member_from_path(
     store: Store, request: ApiRequest, table: Table[Any]
-) -> tuple[ServiceRecord, _PoolMember]:
+) -> tuple[ServiceRecord, PoolMemberRecord]:
     service = service_from_path(store, request, request.params[0])
     value = request.params[1]
-    member = _members(service, table).get(value) if is_sid(table.prefix, value) else None
+    member = service.pool(table).get(value) if is_sid(table.prefix, value) else None
     if member is None:
         raise not_found(request.path)
     return service, member
 
 
+def _create_member(table: Table[Any]) -> Handler:
+    """Adds a number of the account named by its SID, the one field such a create takes."""
+    sid_field = table.field("sid")
+
+    def create_member(store: Store, request: ApiRequest) -> Reply:
+        service = service_from_path(store, request, request.params[0])
+        form = Form(request.form)
+        form.required(sid_field)
+        sid = form.sid(sid_field)
+        assert sid is not None
+        _check_free(store, table, sid)
+        member = invent_member(store, table, service.sid, sid, store.now())
+        store.add_member(service, member)
+        return Reply(201, member.payload(store.site))
+
+    return create_member
+
+
 def _list_members(table: Table[Any]) -> Handler:
     def list_members(store: Store, request: ApiRequest) -> Reply:
         service = service_from_path(store, request, request.params[0])
-        return store.list_reply(request, table, _members(service, table))
+        return store.list_reply(request, table, service.pool(table))
 
     return list_members
 
@@ -226,9 +227,11 @@ def _fetch_member(table: Table[Any]) -> Handler:
 
 
 def _update_member(table: Table[Any]) -> Handler:
+    is_reserved = table.field("is_reserved")
+
     def update_member(store: Store, request: ApiRequest) -> Reply:
         _, member = _member_from_path(store, request, table)
-        reserved = Form(request.form).boolean(_IS_RESERVED)
+        reserved = Form(request.form).boolean(is_reserved)
         if reserved is not None:
             member.is_reserved = reserved
         member.date_updated = later_than(member.date_updated)
@@ -240,68 +243,13 @@ def _update_member(table: Table[Any]) -> Handler:
 
 def _delete_member(table: Table[Any]) -> Handler:
     def delete_member(store: Store, request: ApiRequest) -> Reply:
-        service, member = _member_from_path(store, request, table)
-        _members(service, table).remove(member)
-        store.number_owner.pop(member.sid, None)
+        store.remove_member(*_member_from_path(store, request, table))
         return Reply(204)
 
     return delete_member
 
 
-# --- Proxy ShortCodes ---------------------------------------------------------------
-
-
-def _synthesized_short_code(sid: str) -> str:
-    """A stable five- or six-digit code for an SC nobody told us about."""
-    return str(10_000 + int(sid[2:], 16) % 990_000)
-
-
-def create_short_code(store: Store, request: ApiRequest) -> Reply:
-    """Like a phone number, a short code of the account is in at most one Service's pool."""
-    service = service_from_path(store, request, request.params[0])
-    form = Form(request.form)
-    form.required(_SHORT_CODE_SID)
-    sid = form.sid(_SHORT_CODE_SID)
-    assert sid is not None
-    owner = store.number_owner.get(sid)
-    if owner is not None:
-        raise _conflict(f"Short Code {sid} is already associated with Service {owner}")
-    short_code = add_short_code(store, service, sid, store.now())
-    return Reply(201, short_code.payload(store.site))
-
-
-def add_short_code(store: Store, service: ServiceRecord, sid: str, now: str) -> ShortCodeRecord:
-    short_code = ShortCodeRecord(
-        seq=store.next_seq(),
-        sid=sid,
-        date_created=now,
-        date_updated=now,
-        service_sid=service.sid,
-        short_code=_synthesized_short_code(sid),
-        iso_country="US",
-        is_reserved=False,
-    )
-    service.short_codes.add(short_code)
-    store.number_owner[sid] = service.sid
-    return short_code
-
-
 # --- Chat v2 Services ---------------------------------------------------------------
-
-
-def new_chat_service(
-    store: Store, sids: SidSource, friendly_name: str, now: str
-) -> ChatServiceRecord:
-    return ChatServiceRecord(
-        seq=store.next_seq(),
-        sid=sids.new(CHAT_SERVICES.prefix),
-        date_created=now,
-        date_updated=now,
-        friendly_name=friendly_name,
-        default_service_role_sid=sids.new(_ROLE),
-        default_channel_role_sid=sids.new(_ROLE),
-        default_channel_creator_role_sid=sids.new(_ROLE),
-    )
 
 
 def _chat_from_path(store: Store, request: ApiRequest) -> ChatServiceRecord:
@@ -318,7 +266,7 @@ def list_chat_services(store: Store, request: ApiRequest) -> Reply:
 
 def create_chat_service(store: Store, request: ApiRequest) -> Reply:
     name = Form(request.form).required(_FRIENDLY_NAME)
-    chat = new_chat_service(store, store.sids, name, store.now())
+    chat = store.new_chat_service(store.sids, name, store.now())
     store.chat_services.add(chat)
     return Reply(201, chat.payload(store.site))
 
@@ -346,12 +294,13 @@ HANDLERS: Mapping[tuple[str, Verb], Handler] = {
     (SERVICES.name, Verb.UPDATE): update_service,
     (SERVICES.name, Verb.DELETE): delete_service,
     (SERVICES.name, Verb.LIST): list_services,
+    # A phone number may also be named by its number: its create is its own.
     (PHONE_NUMBERS.name, Verb.CREATE): create_phone_number,
-    (SHORT_CODES.name, Verb.CREATE): create_short_code,
-    **{(pool.name, Verb.LIST): _list_members(pool) for pool in _POOLS},
-    **{(pool.name, Verb.FETCH): _fetch_member(pool) for pool in _POOLS},
-    **{(pool.name, Verb.UPDATE): _update_member(pool) for pool in _POOLS},
-    **{(pool.name, Verb.DELETE): _delete_member(pool) for pool in _POOLS},
+    **{(pool.name, Verb.CREATE): _create_member(pool) for pool in POOLS if pool != PHONE_NUMBERS},
+    **{(pool.name, Verb.LIST): _list_members(pool) for pool in POOLS},
+    **{(pool.name, Verb.FETCH): _fetch_member(pool) for pool in POOLS},
+    **{(pool.name, Verb.UPDATE): _update_member(pool) for pool in POOLS},
+    **{(pool.name, Verb.DELETE): _delete_member(pool) for pool in POOLS},
     (CHAT_SERVICES.name, Verb.CREATE): create_chat_service,
     (CHAT_SERVICES.name, Verb.FETCH): fetch_chat_service,
     (CHAT_SERVICES.name, Verb.UPDATE): update_chat_service,

@@ -28,6 +28,7 @@ from ._errors import (
 )
 from ._forms import Form, is_sid, parse_timestamp
 from ._records import (
+    MAX_PARTICIPANTS,
     InteractionRecord,
     ParticipantRecord,
     PhoneNumberRecord,
@@ -44,7 +45,6 @@ _STATUS = SESSIONS.field("status")
 _PARTICIPANTS = SESSIONS.field("participants")
 _BODY = MESSAGE_INTERACTIONS.field("body")
 _MEDIA_URL = MESSAGE_INTERACTIONS.field("media_url")
-MAX_PARTICIPANTS = 2
 
 
 @attrs.frozen

@@ -1,4 +1,10 @@
-"""Deterministic demo data: the same DemoData yields byte-identical records."""
+"""Made-up data: the demo's (the same DemoData yields byte-identical records), and what the
+emulator invents for a number of the account it is told only the SID of.
+
+This is the one place of the emulator that knows each kind of pool member (the table's
+``pool`` collections) beyond its table entry: how many the demo gives each Service, and the
+fields its records carry beside the SIDs, dates, url and ``is_reserved``.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +12,27 @@ import functools
 import gc
 import random
 import time
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import attrs
 
-from .._table import INTERACTIONS, PARTICIPANTS, PHONE_NUMBERS, SERVICES, SESSIONS, SHORT_CODES
-from ._api_services import add_short_code, describe_number, new_chat_service
-from ._api_sessions import MAX_PARTICIPANTS
+from .._table import (
+    INTERACTIONS,
+    PARTICIPANTS,
+    PHONE_NUMBERS,
+    POOLS,
+    SERVICES,
+    SESSIONS,
+    SHORT_CODES,
+)
+from .._table import Collection as Table
 from ._records import (
+    MAX_PARTICIPANTS,
     InteractionRecord,
     ParticipantRecord,
     PhoneNumberRecord,
+    PoolMemberRecord,
     ServiceRecord,
     SessionRecord,
 )
@@ -24,6 +41,60 @@ from ._store import SidSource, Store
 # 2024-01-01T00:00:00Z: demo timestamps count up from here, one second per record.
 _EPOCH = 1_704_067_200
 _FIRST_NUMBER = 2_025_550_000
+_COUNTRY_BY_PREFIX = (("+1", "US"), ("+44", "GB"), ("+33", "FR"), ("+49", "DE"), ("+61", "AU"))
+
+# --- what the emulator invents, by kind -------------------------------------------------------
+
+
+def describe_number(phone_number: str) -> tuple[str, str | None]:
+    """The friendly name and ISO country Twilio shows for an E.164 number."""
+    country = next(
+        (iso for prefix, iso in _COUNTRY_BY_PREFIX if phone_number.startswith(prefix)), None
+    )
+    digits = phone_number[2:]
+    if country == "US" and len(digits) == 10:
+        return f"({digits[:3]}) {digits[3:6]}-{digits[6:]}", country
+    return phone_number, country
+
+
+def invented_phone_number(sid: str) -> str:
+    """A stable US number for a PN nobody told us about, as if it were an owned number."""
+    return f"+1{2_000_000_000 + int(sid[2:], 16) % 8_000_000_000}"
+
+
+def _short_code(sid: str) -> Mapping[str, Any]:
+    return {
+        # A stable five- or six-digit code.
+        "short_code": str(10_000 + int(sid[2:], 16) % 990_000),
+        "iso_country": "US",
+        # Twilio's ShortCode answers: outbound messages only.
+        "capabilities": {"sms_outbound": True, "voice_inbound": False},
+    }
+
+
+# The fields of a pool member known only by its SID, by pool collection. Phone numbers are
+# not here: they are also named by their number, and have their own record.
+_INVENTED: Mapping[str, Callable[[str], Mapping[str, Any]]] = {SHORT_CODES.name: _short_code}
+_INVENTED_POOLS = tuple(table for table in POOLS if table is not PHONE_NUMBERS)
+
+
+def invent_member(
+    store: Store, table: Table[Any], service_sid: str, sid: str, now: str
+) -> PoolMemberRecord:
+    """A new, unreserved member of a Service's pool of ``table``, known only by its SID."""
+    return PoolMemberRecord(
+        seq=store.next_seq(),
+        sid=sid,
+        date_created=now,
+        date_updated=now,
+        table=table,
+        service_sid=service_sid,
+        is_reserved=False,
+        details=_INVENTED[table.name](sid),
+    )
+
+
+# --- the demo ---------------------------------------------------------------------------------
 
 
 def _count(instance: DemoData, attribute: attrs.Attribute[int], value: int) -> None:
@@ -68,6 +139,22 @@ class DemoData:
             raise ValueError("interactions need participants_per_session >= 1")
 
 
+# DemoData's count of each pool collection's members per Service.
+_PER_SERVICE: Mapping[str, Callable[[DemoData], int]] = {
+    PHONE_NUMBERS.name: lambda demo: demo.phone_numbers_per_service,
+    SHORT_CODES.name: lambda demo: demo.short_codes_per_service,
+}
+# A pool collection the emulator cannot invent or count fails here, at import, not mid-request.
+for _pool in POOLS:
+    if _pool.name not in _PER_SERVICE or (_pool in _INVENTED_POOLS and _pool.name not in _INVENTED):
+        raise LookupError(f"testing/_demo.py: {_pool.name} needs _INVENTED and _PER_SERVICE")
+
+
+def members_per_service(demo: DemoData, table: Table[Any]) -> int:
+    """How many members of a pool collection of the table each demo Service holds."""
+    return _PER_SERVICE[table.name](demo)
+
+
 def demo_account_sid(seed: int) -> str:
     return f"AC{random.Random(f'account-{seed}').getrandbits(128):032x}"
 
@@ -100,12 +187,15 @@ def seed_demo(store: Store, demo: DemoData) -> None:
 
 def _seed(store: Store, demo: DemoData) -> None:
     sids = SidSource(random.Random(demo.seed))
-    # A source of their own, so the other records' SIDs stay what they were before them.
-    short_code_sids = SidSource(random.Random(f"{demo.seed}/short-codes"))
+    # The other pools' SIDs have a source each, so adding a pool kind changes no other SID.
+    member_sids = {
+        table.name: SidSource(random.Random(f"{demo.seed}/{table.name.replace('_', '-')}"))
+        for table in _INVENTED_POOLS
+    }
     tick = _EPOCH
     for index in range(demo.chat_services):
         tick += 1
-        chat = new_chat_service(store, sids, f"Demo Chat Service {index}", _stamp(tick))
+        chat = store.new_chat_service(sids, f"Demo Chat Service {index}", _stamp(tick))
         store.chat_services.add(chat)
     number_index = 0
     for service_index in range(demo.services):
@@ -138,9 +228,11 @@ def _seed(store: Store, demo: DemoData) -> None:
             )
             store.add_phone_number(service, number)
             numbers.append(number)
-        for _ in range(demo.short_codes_per_service):
-            sid = short_code_sids.new(SHORT_CODES.prefix)
-            add_short_code(store, service, sid, service.date_created)
+        for table in _INVENTED_POOLS:
+            for _ in range(members_per_service(demo, table)):
+                sid = member_sids[table.name].new(table.prefix)
+                member = invent_member(store, table, service.sid, sid, service.date_created)
+                store.add_member(service, member)
         context = _ServiceSeed(store, demo, service.sid, tuple(numbers))
         for session_index in range(demo.sessions_per_service):
             tick += 1

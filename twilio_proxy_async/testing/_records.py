@@ -7,8 +7,8 @@ collections hang off which), so they always name the paths the routes serve.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, cast
 
 import attrs
 
@@ -19,9 +19,9 @@ from .._table import (
     MESSAGE_INTERACTIONS,
     PARTICIPANTS,
     PHONE_NUMBERS,
+    POOLS,
     SERVICES,
     SESSIONS,
-    SHORT_CODES,
     parent_of,
 )
 from .._table import (
@@ -30,6 +30,9 @@ from .._table import (
 from ._collection import Collection
 
 _Json = dict[str, Any]
+
+# A Proxy Session holds at most two Participants.
+MAX_PARTICIPANTS = 2
 
 
 @attrs.frozen
@@ -79,16 +82,20 @@ class CachedRecord:
 
 
 @attrs.define(eq=False, kw_only=True)
-class PhoneNumberRecord(CachedRecord):
-    service_sid: str
-    phone_number: str
-    friendly_name: str
-    iso_country: str | None
-    is_reserved: bool
-    in_use: int = 0
+class PoolMemberRecord(CachedRecord):
+    """A number of the account in a Service's proxy pool, of any pool collection of the table.
 
-    def url(self, site: Site) -> str:
-        return record_url(site, PHONE_NUMBERS, self.service_sid, self.sid)
+    ``details`` are the fields its kind adds (the number itself, its country, capabilities),
+    as the emulator invented them when told only the SID (``_demo.invented``).
+    """
+
+    table: Table[Any]
+    service_sid: str
+    is_reserved: bool
+    details: Mapping[str, Any] = attrs.field(factory=dict)
+
+    def own_fields(self) -> Mapping[str, Any]:
+        return self.details
 
     def to_dict(self, site: Site) -> _Json:
         return {
@@ -97,38 +104,33 @@ class PhoneNumberRecord(CachedRecord):
             "service_sid": self.service_sid,
             "date_created": self.date_created,
             "date_updated": self.date_updated,
+            **self.own_fields(),
+            "url": record_url(site, self.table, self.service_sid, self.sid),
+            "is_reserved": self.is_reserved,
+        }
+
+
+@attrs.define(eq=False, kw_only=True)
+class PhoneNumberRecord(PoolMemberRecord):
+    """The pool member sessions draw their proxy numbers from: it counts its participants."""
+
+    table: Table[Any] = PHONE_NUMBERS
+    phone_number: str
+    friendly_name: str
+    iso_country: str | None
+    in_use: int = 0
+
+    def own_fields(self) -> Mapping[str, Any]:
+        return {
             "phone_number": self.phone_number,
             "friendly_name": self.friendly_name,
             "iso_country": self.iso_country,
             # The keys Twilio's own answers carry, not the spec's fax/mms/sms/voice.
             "capabilities": {"sms_outbound": True, "voice_inbound": True},
-            "url": self.url(site),
-            "is_reserved": self.is_reserved,
-            "in_use": self.in_use,
         }
-
-
-@attrs.define(eq=False, kw_only=True)
-class ShortCodeRecord(CachedRecord):
-    service_sid: str
-    short_code: str
-    iso_country: str
-    is_reserved: bool
 
     def to_dict(self, site: Site) -> _Json:
-        return {
-            "sid": self.sid,
-            "account_sid": site.account_sid,
-            "service_sid": self.service_sid,
-            "date_created": self.date_created,
-            "date_updated": self.date_updated,
-            "short_code": self.short_code,
-            "iso_country": self.iso_country,
-            # Twilio's ShortCode answers: outbound messages only.
-            "capabilities": {"sms_outbound": True, "voice_inbound": False},
-            "url": record_url(site, SHORT_CODES, self.service_sid, self.sid),
-            "is_reserved": self.is_reserved,
-        }
+        return {**super().to_dict(site), "in_use": self.in_use}
 
 
 @attrs.define(eq=False, kw_only=True)
@@ -301,10 +303,20 @@ class ServiceRecord(CachedRecord):
     intercept_callback_url: str | None = None
     out_of_session_callback_url: str | None = None
     chat_instance_sid: str | None = None
-    phone_numbers: Collection[PhoneNumberRecord] = attrs.field(factory=Collection)
-    short_codes: Collection[ShortCodeRecord] = attrs.field(factory=Collection)
+    # One collection of members per pool collection of the table, by its name.
+    pools: Mapping[str, Collection[PoolMemberRecord]] = attrs.field(
+        factory=lambda: {table.name: Collection() for table in POOLS}
+    )
     sessions: Collection[SessionRecord] = attrs.field(factory=Collection)
     session_names: dict[str, SessionRecord] = attrs.field(factory=dict)
+
+    def pool(self, table: Table[Any]) -> Collection[PoolMemberRecord]:
+        return self.pools[table.name]
+
+    @property
+    def phone_numbers(self) -> Collection[PhoneNumberRecord]:
+        # Only the phone numbers' own create (and the demo) fills this pool, with their kind.
+        return cast("Collection[PhoneNumberRecord]", self.pools[PHONE_NUMBERS.name])
 
     def to_dict(self, site: Site) -> _Json:
         url = record_url(site, SERVICES, self.sid)

@@ -29,6 +29,7 @@ from ._errors import (
     ApiError,
     ApiRequest,
     Reply,
+    invalid,
 )
 from ._faults import FaultInjector, Faults
 from ._recording import DEFAULT_MAX_REQUESTS, RecordedRequest, RequestLog, recorded_headers
@@ -41,6 +42,14 @@ from ._store import Store
 from ._wire import BAD_GATEWAY_PAGE, EmulatorStats, Wire, random_sid
 
 _FORM_TYPE = "application/x-www-form-urlencoded"
+
+
+def _parse_form(body: bytes) -> tuple[tuple[str, str], ...]:
+    """The form's pairs; UnicodeDecodeError when its bytes or %-escapes are not UTF-8."""
+    text = body.decode("utf-8")
+    return tuple(parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict"))
+
+
 # A stalled handler is woken by stop(); this only bounds handlers stuck elsewhere.
 _SHUTDOWN_TIMEOUT = 2.0
 # A Host header worth echoing into next-page URLs: a name or an IP literal, and a port.
@@ -275,7 +284,12 @@ class Emulator:
             body = await request.read()
             form: tuple[tuple[str, str], ...] = ()
             if request.content_type == _FORM_TYPE:
-                form = tuple(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+                try:
+                    form = _parse_form(body)
+                except UnicodeDecodeError:
+                    # Stored as U+FFFD, a value would silently differ from what was sent.
+                    error = invalid("The request body is not UTF-8 (raw or percent-encoded)")
+                    return self._wire.reply(Reply(error.status, error.body()))
             raw_path, _, raw_query = request.raw_path.partition("?")
             if raw_path.startswith(SIMULATION_PREFIX):
                 return self._wire.reply(

@@ -9,10 +9,11 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from .._table import COLLECTIONS, MESSAGE_INTERACTIONS, parent_of
+from .._table import CHAT_SERVICES, COLLECTIONS, MESSAGE_INTERACTIONS, POOLS, parent_of
 from .._table import Collection as Table
 from ._collection import Collection
 from ._errors import ApiRequest, Reply
+from ._forms import sid_prefix
 from ._paging import PageTokens, list_page
 from ._records import (
     CachedRecord,
@@ -20,6 +21,7 @@ from ._records import (
     InteractionRecord,
     ParticipantRecord,
     PhoneNumberRecord,
+    PoolMemberRecord,
     ServiceRecord,
     SessionRecord,
     Site,
@@ -28,6 +30,8 @@ from ._records import (
 C = TypeVar("C", bound=CachedRecord)
 
 _FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+# The prefix of the Roles a new Chat Service gets, as the table's role SID fields say.
+_ROLE = sid_prefix(CHAT_SERVICES.field("default_service_role_sid"))
 
 
 def format_time(moment: datetime) -> str:
@@ -88,17 +92,38 @@ class Store:
     def delete_service(self, service: ServiceRecord) -> None:
         self.services.remove(service)
         del self.service_names[service.unique_name]
-        for number in (*service.phone_numbers, *service.short_codes):
-            self.number_owner.pop(number.sid, None)
+        for table in POOLS:
+            for member in service.pool(table):
+                self.number_owner.pop(member.sid, None)
 
     def remember_number(self, sid: str, phone_number: str) -> None:
         self.number_of_sid[sid] = phone_number
         self.sid_of_number[phone_number] = sid
 
+    def add_member(self, service: ServiceRecord, member: PoolMemberRecord) -> None:
+        """Into the Service's pool of the member's collection; its number is now taken."""
+        service.pool(member.table).add(member)
+        self.number_owner[member.sid] = service.sid
+
+    def remove_member(self, service: ServiceRecord, member: PoolMemberRecord) -> None:
+        service.pool(member.table).remove(member)
+        self.number_owner.pop(member.sid, None)
+
     def add_phone_number(self, service: ServiceRecord, number: PhoneNumberRecord) -> None:
         self.remember_number(number.sid, number.phone_number)
-        service.phone_numbers.add(number)
-        self.number_owner[number.sid] = service.sid
+        self.add_member(service, number)
+
+    def new_chat_service(self, sids: SidSource, friendly_name: str, now: str) -> ChatServiceRecord:
+        return ChatServiceRecord(
+            seq=self.next_seq(),
+            sid=sids.new(CHAT_SERVICES.prefix),
+            date_created=now,
+            date_updated=now,
+            friendly_name=friendly_name,
+            default_service_role_sid=sids.new(_ROLE),
+            default_channel_role_sid=sids.new(_ROLE),
+            default_channel_creator_role_sid=sids.new(_ROLE),
+        )
 
     @staticmethod
     def add_session(service: ServiceRecord, session: SessionRecord) -> None:
@@ -177,7 +202,7 @@ class Store:
             for record in records:
                 groups[table.name].append(record.payload(site))
                 for child in children:
-                    walk(child, getattr(record, child.name))
+                    walk(child, _children(record, child))
 
         for root in kept:
             if not root.parents:
@@ -204,3 +229,13 @@ class Store:
             render=render or (lambda record: record.payload(site)),
             max_page_size=table.api.max_page_size,
         )
+
+
+def _children(record: CachedRecord, table: Table[Any]) -> Iterable[CachedRecord]:
+    """A record's children of one collection: a Service's pool, else the attribute of that
+    collection's name."""
+    if table.pool:
+        assert isinstance(record, ServiceRecord)
+        return record.pool(table)
+    children: Iterable[CachedRecord] = getattr(record, table.name)
+    return children
