@@ -15,8 +15,8 @@ the two leaves rows of a page the journal never confirmed; ``reconcile`` drops e
 numbered past the journal's last page, then checks each resumed listing holds exactly the
 records its journal says it produced. A listing that does not (the index lost a commit,
 was removed, damaged, or predates this file) is refilled from the SIDs it spawned listings
-for, else from what the store holds. The
-file is staging only: removed when the export is published or discarded.
+for, else from what the store holds. The file is staging only: removed when the export is
+published or discarded.
 """
 
 from __future__ import annotations
