@@ -31,7 +31,9 @@ class PageServer:
     ``stall`` pages are never answered: their handler waits until the client hangs up and
     notes that in ``cut``. ``malformed`` maps a page to the index of a record it breaks.
     ``decoy`` maps a page to a URL its last record carries under a ``next_page_url`` key;
-    ``meta_first`` writes ``meta`` before the records, so that key is the body's last one.
+    ``layout`` puts ``meta`` after the records (``meta last``), before them (``meta first``),
+    or after them with the decoy in a later key (``decoy after meta``: the body's last
+    ``next_page_url`` key is then the decoy's, as a hostile server could write it).
     A request with ``Decoy`` in its query is stalled like a ``stall`` page (``decoy_cut``).
     """
 
@@ -44,7 +46,10 @@ class PageServer:
         self.fetch_gate = threading.Event()
         self.malformed: dict[int, int] = {}
         self.decoy: dict[int, str] = {}
-        self.meta_first = False
+        self.layout = "meta last"
+        # Characters added to each record's unique_name, to make a page longer than the part
+        # of it the pager reads its next URL from.
+        self.padding = 0
         self.decoy_arrived = threading.Event()
         self.decoy_cut = threading.Event()
         self.bodies: dict[int, bytes] = {}
@@ -58,9 +63,14 @@ class PageServer:
 
     def body(self, index: int) -> bytes:
         records: list[dict[str, object]] = [service(index * PER_PAGE + n) for n in range(PER_PAGE)]
+        for record in records:
+            record["unique_name"] = f"{record['unique_name']}{'-' * self.padding}"
         if index in self.malformed:
             records[self.malformed[index]] = {"sid": "not-a-service-sid"}
-        if index in self.decoy:
+        trailer: dict[str, object] = {}
+        if index in self.decoy and self.layout == "decoy after meta":
+            trailer = {"trailer": {"next_page_url": self.decoy[index]}}
+        elif index in self.decoy:
             records[-1] = {**records[-1], "next_page_url": self.decoy[index]}
         meta = {
             "key": "services",
@@ -70,8 +80,8 @@ class PageServer:
         }
         layout = (
             {"meta": meta, "services": records}
-            if self.meta_first
-            else {"services": records, "meta": meta}
+            if self.layout == "meta first"
+            else {"services": records, "meta": meta, **trailer}
         )
         body = json.dumps(layout).encode()
         self.bodies[index] = body

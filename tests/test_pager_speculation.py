@@ -215,7 +215,19 @@ def test_peek_next_url_reads_a_plain_string_or_nothing(body: bytes, expected: st
     assert peek_next_url(body) == expected
 
 
-def test_peek_next_url_only_searches_the_end_of_the_body() -> None:
-    meta = b'{"meta":{"next_page_url": "https://h/a"},"s":"'
+def test_peek_next_url_only_searches_the_end_of_the_body_when_meta_is_last() -> None:
+    meta = b'{"s":"x","meta":{"next_page_url": "https://h/a"},"t":"'
     assert peek_next_url(meta + b"x" * PEEK_WINDOW + b'"}') is None
     assert peek_next_url(meta + b"x" * (PEEK_WINDOW - 100) + b'"}') == "https://h/a"
+
+
+def test_peek_next_url_reads_the_opening_meta_and_not_a_records_key_after_it() -> None:
+    meta = b' {\n "meta" : {"page": 0, "next_page_url": "https://h/a"},'
+    records = b'"s":[{"next_page_url":"https://x/"}]}'
+    assert peek_next_url(meta + records) == "https://h/a"
+    # Only the opening window is searched: a meta that long is not guessed from.
+    padded = b'{"meta":{"key":"' + b"x" * PEEK_WINDOW + b'","next_page_url":"https://h/a"}}'
+    assert peek_next_url(padded) is None
+    # A body that opens with records is read from its end, where a record's key is not last.
+    tail = b'{"s":[{"next_page_url":"https://x/"}],"meta":{"next_page_url":"https://h/b"}}'
+    assert peek_next_url(tail) == "https://h/b"

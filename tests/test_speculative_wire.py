@@ -13,6 +13,7 @@ import pytest
 from page_server_support import PAGES, PER_PAGE, WAIT, PageServer, page_server, service
 
 from twilio_proxy_async import Client, _json
+from twilio_proxy_async._pages import PEEK_WINDOW
 
 from helpers import ACCOUNT, TOKEN
 
@@ -62,9 +63,13 @@ def page_urls(server: PageServer) -> list[str]:
     return [first, *(server.page_url(index) for index in range(1, PAGES))]
 
 
+@pytest.mark.parametrize("layout", ["meta last", "meta first"])
 async def test_the_next_request_arrives_before_the_page_is_decoded(
-    server: PageServer, monkeypatch: pytest.MonkeyPatch
+    server: PageServer, monkeypatch: pytest.MonkeyPatch, layout: str
 ) -> None:
+    server.layout = layout
+    # Records longer than the window the URL is read from: meta first is found at the start.
+    server.padding = PEEK_WINDOW // PER_PAGE
     ahead: list[bool] = []
 
     def at_decode(index: int) -> None:
@@ -96,11 +101,11 @@ async def test_without_prefetch_nothing_is_guessed(
     assert ahead == [False] * (PAGES - 1)
 
 
-@pytest.mark.parametrize("meta_first", [False, True], ids=["meta last", "meta first"])
+@pytest.mark.parametrize("layout", ["meta last", "meta first", "decoy after meta"])
 async def test_a_record_naming_another_origin_never_gets_a_request(
-    server: PageServer, evil: PageServer, meta_first: bool
+    server: PageServer, evil: PageServer, layout: str
 ) -> None:
-    server.meta_first = meta_first
+    server.layout = layout
     for index in range(PAGES):
         server.decoy[index] = f"{evil.url}/v1/Services?PageSize={PER_PAGE}&Page={index + 1}"
     started: list[str] = []
@@ -112,9 +117,9 @@ async def test_a_record_naming_another_origin_never_gets_a_request(
 async def test_a_wrong_same_origin_guess_is_cut_off_and_the_real_page_followed(
     server: PageServer,
 ) -> None:
-    # With meta first, the record's key is the body's last: page 1's guess skips to a page
-    # the decoded meta does not name.
-    server.meta_first = True
+    # A key after meta is the body's last: page 1's guess skips to a page the decoded meta
+    # does not name.
+    server.layout = "decoy after meta"
     decoy = server.decoy[1] = f"{server.url}/v1/Services?PageSize={PER_PAGE}&Page=3&Decoy=1"
     started: list[str] = []
     assert await list_sids(server, started, page_size=PER_PAGE) == EVERY_SID
@@ -127,7 +132,7 @@ async def test_a_wrong_same_origin_guess_is_cut_off_and_the_real_page_followed(
 async def test_a_wrong_guess_on_the_last_page_is_cut_off_and_the_listing_ends(
     server: PageServer,
 ) -> None:
-    server.meta_first = True
+    server.layout = "decoy after meta"
     server.decoy[PAGES - 1] = f"{server.url}/v1/Services?PageSize={PER_PAGE}&Page=9&Decoy=1"
     decoy = server.decoy[PAGES - 1]
     started: list[str] = []

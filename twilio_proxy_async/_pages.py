@@ -5,6 +5,7 @@ The pager that drives them is ``_pagination.AsyncPager``.
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from typing import Generic, TypeVar
@@ -25,11 +26,13 @@ __all__ = [
 
 T = TypeVar("T")
 
-# How much of a body's end is searched for its next-page URL. Twilio (and the emulator)
-# write ``meta`` after the records, and a meta object with its four URLs fits easily; a body
-# laid out otherwise is simply not guessed from.
+# How much of a body's start or end is searched for its next-page URL: a meta object with
+# its four URLs fits easily. Twilio's list answers put ``meta`` before the records or after
+# them (both layouts are in its own bodies; the emulator writes it last), so the body's first
+# key tells which end holds it.
 PEEK_WINDOW = 8192
 _NEXT_KEY = b'"next_page_url":'
+_META_FIRST = re.compile(rb'\s*\{\s*"meta"\s*:')
 
 
 @attrs.frozen(kw_only=True)
@@ -203,16 +206,20 @@ class Fetched(Generic[T]):
 
 
 def peek_next_url(body: bytes) -> str | None:
-    """The next-page URL as the body's last ``"next_page_url":`` key in its final
-    ``PEEK_WINDOW`` bytes names it, without decoding the body; None when there is none, it
-    is null, or it holds an escape or a non-ASCII byte.
+    """The next-page URL as the body's meta names it, without decoding the body: the first
+    ``"next_page_url":`` key in the first ``PEEK_WINDOW`` bytes when the body opens with
+    ``meta``, else the last one in its final ``PEEK_WINDOW`` bytes. None when there is none,
+    it is null, or it holds an escape or a non-ASCII byte.
 
     Only a guess: a record's own text can contain that key, so the pager checks the guess
     against every rule a next URL must pass before sending it and against the decoded page
     after, and cancels it when they differ.
     """
-    start = max(0, len(body) - PEEK_WINDOW)
-    at = body.rfind(_NEXT_KEY, start)
+    opening = _META_FIRST.match(body)
+    if opening is not None:
+        at = body.find(_NEXT_KEY, opening.end(), opening.end() + PEEK_WINDOW)
+    else:
+        at = body.rfind(_NEXT_KEY, max(0, len(body) - PEEK_WINDOW))
     if at < 0:
         return None
     at += len(_NEXT_KEY)
