@@ -226,9 +226,7 @@ class AiohttpTransport:
                 "to one loop: create the Client inside the loop that uses it"
             )
 
-    def _session_for(
-        self, loop: asyncio.AbstractEventLoop, traced: bool
-    ) -> aiohttp.ClientSession:
+    def _session_for(self, loop: asyncio.AbstractEventLoop, traced: bool) -> aiohttp.ClientSession:
         self._check_loop(loop)
         if self._lent is not None:
             if self._lent.closed:
