@@ -12,7 +12,7 @@ import asyncio
 import enum
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from urllib.parse import quote, urlencode
 
 import attrs
@@ -205,7 +205,8 @@ class Transport:
         deadline = None
         if options.total_timeout is not None:
             deadline = time.monotonic() + options.total_timeout
-        waits = retry.waits()
+        # Made on the first failure: most requests never need their backoff waits.
+        waits: Iterator[float] | None = None
         attempt = 0
         while True:
             attempt += 1
@@ -273,7 +274,11 @@ class Transport:
                 retry_after = failure.retry_after
                 retried = retry.retries_status(outcome.status, idempotent=idempotent)
                 may_exist = outcome.status >= 500 and not idempotent and method == "POST"
-            fallback = next(waits, None) if retried else None
+            fallback = None
+            if retried:
+                if waits is None:
+                    waits = retry.waits()
+                fallback = next(waits, None)
             if fallback is None:
                 raise failure.finish(attempts=attempt, note=MAY_EXIST if may_exist else None)
             delay = retry.wait_for(retry_after, fallback)
