@@ -15,6 +15,7 @@ import pytest
 from aiohttp import web
 
 from twilio_proxy_async import AiohttpTransport, Client, ClientClosedError, TwilioTimeoutError
+from twilio_proxy_async._http import request_written
 
 from helpers import ACCOUNT, TOKEN
 
@@ -276,3 +277,33 @@ async def test_a_lent_session_closed_by_its_owner_gives_client_closed_error(
 
 async def _json_service() -> web.StreamResponse:
     return web.json_response(service(0))
+
+
+async def test_only_a_request_waiting_for_its_written_signal_carries_the_trace(
+    server: Server,
+) -> None:
+    # The trace costs every request it rides on; a fetch must not carry it, a prefetch must
+    # still be told, and both must share one pool of connections.
+    peers: list[object] = []
+
+    async def echo(request: web.Request) -> web.StreamResponse:
+        peers.append(request.transport.get_extra_info("peername") if request.transport else None)
+        return web.json_response(service(0))
+
+    server.handler = echo
+    transport = AiohttpTransport()
+    url = f"{server.url}/v1/Services/{KS}"
+    written: list[str] = []
+    plain = await transport.send("GET", url, {}, None, time_limit=5.0)
+    session = transport.session
+    assert session is not None and session.trace_configs == []
+    token = request_written.set(lambda: written.append("written"))
+    try:
+        traced = await transport.send("GET", url, {}, None, time_limit=5.0)
+    finally:
+        request_written.reset(token)
+    assert (plain.status, traced.status, written) == (200, 200, ["written"])
+    # The second request went out on the first one's kept-alive connection.
+    assert len(peers) == 2 and peers[0] == peers[1]
+    await transport.aclose()
+    assert session.closed and not transport.owns_open_session
