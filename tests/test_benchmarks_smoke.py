@@ -78,6 +78,29 @@ def test_the_unchecked_floor_builds_the_model_with_the_record_s_values() -> None
     assert built.date_created == "2026-01-01T00:00:00Z"
 
 
+def test_the_plain_checks_build_the_sdks_models_and_refuse_what_it_refuses() -> None:
+    from benchmarks._clients import sdk_models
+    from benchmarks.checks import plain_checks
+
+    record = {
+        "sid": "KC" + "a" * 32,
+        "service_sid": "KS" + "b" * 32,
+        "account_sid": "AC" + "c" * 32,
+        "date_created": "2026-01-01T00:00:00Z",
+        "date_updated": "2026-01-02T00:00:00Z",
+        "status": "open",
+        "mode": "message-only",
+        "ttl": 60,
+        "links": {"participants": "https://p"},
+    }
+    built = plain_checks()(record)
+    assert built == sdk_models()(record)
+    assert hash(built) == hash(sdk_models()(record))
+    for field, bad in [("sid", "KS" + "a" * 32), ("ttl", "60"), ("date_created", "2026-01-01")]:
+        with pytest.raises((TypeError, ValueError)):
+            plain_checks()({**record, field: bad})
+
+
 async def test_ours_and_bare_aiohttp_without_the_official_client() -> None:
     results = await run_all(SMOKE, with_peer=False)
 
