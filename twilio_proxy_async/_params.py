@@ -25,6 +25,7 @@ __all__ = [
     "form_items",
     "format_datetime",
     "path",
+    "quote_segment",
 ]
 
 E = TypeVar("E", bound=Enum)
@@ -125,10 +126,11 @@ def form_items(fields: Sequence[Field], values: Mapping[str, object]) -> list[tu
 
 def path(template: str, *segments: str) -> str:
     """Fill ``{}`` placeholders with fully percent-encoded segments (no '/', '?' or '#' pass)."""
-    return template.format(*(_quote_segment(segment) for segment in segments))
+    return template.format(*(quote_segment(segment) for segment in segments))
 
 
-def _quote_segment(segment: str) -> str:
+def quote_segment(segment: str) -> str:
+    """One path segment, fully percent-encoded (a SID passes as it is)."""
     # SIDs are plain ASCII letters and digits: nothing to encode, and skipping quote() is
     # measurable when thousands of fetches run concurrently.
     if segment.isascii() and segment.isalnum():

@@ -18,7 +18,14 @@ from .. import _json
 from .._config import Origins
 from .._exceptions import PaginationError, ResponseValidationError
 from .._pagination import AsyncPager, Fetched, RawPage, parse_page
-from .._params import check_identifier, check_limit, check_page_size, check_sid, form_items, path
+from .._params import (
+    check_identifier,
+    check_limit,
+    check_page_size,
+    check_sid,
+    form_items,
+    quote_segment,
+)
 from .._record_hooks import record_structurer
 from .._table import Api, Collection, Operation, Verb
 from .._transport import Response, Transport
@@ -197,8 +204,7 @@ class _Plan(Generic[T]):
             if match is None:
                 # The SID or unique name: any non-empty string, percent-encoded whole.
                 check_identifier(value, "sid_or_unique_name")
-                if not (value.isascii() and value.isalnum()):
-                    segments[index] = path("{}", value)
+                segments[index] = quote_segment(value)
             elif not (type(value) is str and match(value)):
                 expected = self.operation.path_sids[index]
                 check_sid(value, expected.prefix, expected.name)
