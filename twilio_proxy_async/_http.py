@@ -262,11 +262,19 @@ class AiohttpTransport:
         *,
         time_limit: float,
     ) -> RawResponse:
-        """Send one request through the session; any status is an answer. The arguments
-        are ``HTTPTransport.send``'s.
+        """Send one request through the session; any status is an answer.
 
         Raises ``SendError`` (``sent=False`` only if the connection never opened) on a
         network failure or timeout, ``ResponseTooLarge`` past ``max_response_bytes``.
+
+        Args:
+            method: the HTTP method, upper case (``GET``, ``POST`` or ``DELETE``).
+            url: the absolute request URL, query string included.
+            headers: the request headers to send as given (``Authorization`` among them,
+                which must never reach an error message or a log).
+            body: the encoded request body (a form for ``POST``), or None for no body.
+            time_limit: seconds the whole exchange may take, connecting and reading the
+                body included; past it the exchange fails with a timed-out ``SendError``.
         """
         loop = asyncio.get_running_loop()
         notify = request_written.get()
